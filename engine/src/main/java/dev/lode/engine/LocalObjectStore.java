@@ -59,6 +59,7 @@ final class LocalObjectStore implements ObjectStore {
     public boolean putIfAbsent(ObjectId id, Path file) throws IOException {
         Path target = pathOf(id);
         if (Files.exists(target)) {
+            touch(id);
             return false;
         }
         Files.createDirectories(target.getParent());
@@ -88,6 +89,15 @@ final class LocalObjectStore implements ObjectStore {
         }
         FileSync.folder(target.getParent());
         return true;
+    }
+
+    @Override
+    public void touch(ObjectId id) throws IOException {
+        try {
+            Files.setLastModifiedTime(pathOf(id), java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+        } catch (NoSuchFileException e) {
+            // Deleted meanwhile: the caller's put will write it again.
+        }
     }
 
     @Override

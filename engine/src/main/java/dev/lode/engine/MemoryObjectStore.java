@@ -39,9 +39,15 @@ final class MemoryObjectStore implements ObjectStore {
     @Override
     public boolean putIfAbsent(ObjectId id, Path file) throws IOException {
         if (objects.containsKey(id)) {
+            touch(id);
             return false;
         }
         return objects.putIfAbsent(id, new Stored(Files.readAllBytes(file), clock.instant())) == null;
+    }
+
+    @Override
+    public void touch(ObjectId id) {
+        objects.computeIfPresent(id, (key, stored) -> new Stored(stored.bytes(), clock.instant()));
     }
 
     @Override

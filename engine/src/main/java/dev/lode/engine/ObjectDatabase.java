@@ -46,6 +46,7 @@ public final class ObjectDatabase {
     public ObjectId put(byte[] bytes) throws IOException {
         ObjectId id = ObjectId.hashOf(bytes);
         if (store.contains(id)) {
+            store.touch(id);
             return id;
         }
         Path file = newTemporaryFile("object");

@@ -29,6 +29,14 @@ public interface ObjectStore extends AutoCloseable {
      */
     boolean putIfAbsent(ObjectId id, Path file) throws IOException;
 
+    /**
+     * Marks an existing object as just used, so that garbage collection's grace period protects it while a new
+     * commit that re-uses it is being written. Backends without a cheap way to do this keep the default no-op;
+     * garbage collection then relies on its grace period alone.
+     */
+    default void touch(ObjectId id) throws IOException {
+    }
+
     /** Calls {@code action} once for every object, in no particular order. */
     void list(Consumer<ObjectInfo> action) throws IOException;
 
