@@ -163,7 +163,7 @@ public record LoaderState(String commitId, OrderMode orderMode, int specVersion,
 
     private static String string(Json.JsonObject object, String field) {
         try {
-            return object.getString(field);
+            return object.get(field).asString();
         } catch (JsonException e) {
             throw invalid(field, e.getMessage());
         }
@@ -171,7 +171,7 @@ public record LoaderState(String commitId, OrderMode orderMode, int specVersion,
 
     private static long number(Json.JsonObject object, String field) {
         try {
-            return object.getLong(field);
+            return object.get(field).asLong();
         } catch (JsonException e) {
             throw invalid(field, e.getMessage());
         }
