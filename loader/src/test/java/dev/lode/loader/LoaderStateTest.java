@@ -46,7 +46,7 @@ class LoaderStateTest {
                 "Invalid loader state: field \"commit\" expected 64 lowercase hexadecimal digits, got 'abc'");
         assertParseError(json.replace("\"epoch\":0", "\"epoch\":\"0\""),
                 "Invalid loader state: field \"epoch\" expected an integer, found a string \"0\"");
-        assertParseError("[1]", "Invalid loader state: expected an object, found array");
+        assertParseError("[1]", "Invalid loader state: expected an object, found an array");
     }
 
     private static void assertParseError(String json, String message) {
