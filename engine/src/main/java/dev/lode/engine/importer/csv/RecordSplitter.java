@@ -71,11 +71,8 @@ final class RecordSplitter {
                 boolean more = fill();
                 recordEnd -= shift;
                 if (!more) {
-                    if (quoted) {
-                        failed = true;
-                        return errorChunk(new ImportException(file, "line " + quoteOpenLine,
-                                "a quoted field is not closed before the end of the file"));
-                    }
+                    // An unclosed quote leaves the rest as one last record: the parser then reports either
+                    // the quote, where its field started, or an earlier stray quote that misled the count here.
                     if (limit > recordEnd) {
                         records++;
                         recordEnd = limit;
