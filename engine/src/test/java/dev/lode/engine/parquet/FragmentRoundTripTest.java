@@ -151,6 +151,14 @@ class FragmentRoundTripTest {
             assertArrayEquals(expected, Files.readAllBytes(sliced));
             assertArrayEquals(expected, Files.readAllBytes(single));
             assertEquals(first, second);
+            try (var reader = new org.apache.parquet.hadoop.ParquetFileReader(new org.apache.parquet.io.LocalInputFile(whole),
+                    new org.apache.parquet.ParquetReadOptions.Builder(new org.apache.parquet.conf.PlainParquetConfiguration())
+                            .withCodecFactory(Codecs.INSTANCE).build())) {
+                var metadata = reader.getFooter().getFileMetaData();
+                assertEquals(java.util.Set.of("ARROW:schema"), metadata.getKeyValueMetaData().keySet());
+                assertEquals(1, reader.getRowGroups().size());
+                assertTrue(metadata.getCreatedBy().startsWith("parquet-mr version 1.18.1"), metadata.getCreatedBy());
+            }
             assertEquals(first, third);
         }
     }
