@@ -1,0 +1,168 @@
+package dev.lode.engine.parquet;
+
+import dev.lode.engine.LodeException;
+import dev.lode.engine.importer.ImportException;
+import dev.lode.engine.importer.ImportTable;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.parquet.ParquetReadOptions;
+import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.conf.PlainParquetConfiguration;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.FileMetaData;
+import org.apache.parquet.io.LocalInputFile;
+import org.apache.parquet.io.MessageColumnIO;
+import org.apache.parquet.io.ColumnIOFactory;
+import org.apache.parquet.io.RecordReader;
+import org.apache.parquet.schema.MessageType;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Reads Parquet files, ours and other tools' (pyarrow, DuckDB, Spark), into Arrow vectors. Pages may be
+ * UNCOMPRESSED, SNAPPY, GZIP, ZSTD or LZ4_RAW. A file that is not Parquet, is truncated, or has corrupt pages or
+ * types Lode cannot represent gives an {@link ImportException} naming the file, where (footer, row group, row)
+ * and why; a missing file gives {@link NoSuchFileException}.
+ */
+public final class FragmentReader {
+    private FragmentReader() {
+    }
+
+    /**
+     * The Arrow schema of a Parquet file: its {@code ARROW:schema} footer entry when present (as Lode and pyarrow
+     * write it), else derived from the Parquet schema.
+     */
+    public static Schema readSchema(Path file) throws IOException {
+        try (ParquetFileReader reader = open(file)) {
+            return schema(file, reader.getFooter().getFileMetaData());
+        }
+    }
+
+    /**
+     * Reads all rows in file order, in batches of at most {@code batchRows} rows, into a {@link VectorSchemaRoot}
+     * allocated from {@code allocator}. The root is reused: it is valid only during the callback. Exceptions
+     * thrown by the consumer pass through unchanged.
+     */
+    public static void read(Path file, BufferAllocator allocator, int batchRows, ImportTable.BatchConsumer consumer)
+            throws IOException {
+        requireNonNull(allocator, "allocator is null");
+        requireNonNull(consumer, "consumer is null");
+        if (batchRows < 1) {
+            throw new IllegalArgumentException("batchRows must be at least 1, got " + batchRows);
+        }
+        try (ParquetFileReader reader = open(file)) {
+            FileMetaData metadata = reader.getFooter().getFileMetaData();
+            MessageType parquetSchema = metadata.getSchema();
+            Schema schema = schema(file, metadata);
+            try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
+                root.allocateNew();
+                ArrowConverters.Root assembler;
+                MessageColumnIO columns;
+                try {
+                    assembler = new ArrowConverters.Root(root, parquetSchema);
+                    columns = new ColumnIOFactory(metadata.getCreatedBy()).getColumnIO(parquetSchema);
+                } catch (RuntimeException e) {
+                    throw failure(file, "schema", e);
+                }
+                long row = 0;
+                for (int rowGroup = 0; ; rowGroup++) {
+                    PageReadStore pages;
+                    RecordReader<Object> records;
+                    try {
+                        pages = reader.readNextRowGroup();
+                        if (pages == null) {
+                            break;
+                        }
+                        records = columns.getRecordReader(pages, assembler);
+                    } catch (IOException | RuntimeException e) {
+                        throw failure(file, "row group " + rowGroup, e);
+                    }
+                    long rowCount = pages.getRowCount();
+                    for (long i = 0; i < rowCount; i++, row++) {
+                        try {
+                            records.read();
+                        } catch (RuntimeException e) {
+                            throw failure(file, "row group " + rowGroup + ", row " + row, e);
+                        }
+                        if (assembler.rows() == batchRows) {
+                            deliver(root, assembler, consumer);
+                        }
+                    }
+                }
+                if (assembler.rows() > 0) {
+                    deliver(root, assembler, consumer);
+                }
+            }
+        }
+    }
+
+    private static void deliver(VectorSchemaRoot root, ArrowConverters.Root assembler,
+                                ImportTable.BatchConsumer consumer) throws IOException {
+        root.setRowCount(assembler.rows());
+        consumer.accept(root);
+        // Fresh buffers rather than reset(): a consumer may have transferred (not copied) the old ones.
+        root.clear();
+        root.allocateNew();
+        assembler.reset();
+    }
+
+    private static ParquetFileReader open(Path file) throws IOException {
+        requireNonNull(file, "file is null");
+        if (!Files.exists(file)) {
+            throw new NoSuchFileException(file.toString());
+        }
+        // The options are built from a PlainParquetConfiguration: the no-argument builder creates a Hadoop one.
+        ParquetReadOptions options = new ParquetReadOptions.Builder(new PlainParquetConfiguration())
+                .withCodecFactory(Codecs.INSTANCE)
+                .usePageChecksumVerification(true)
+                .build();
+        try {
+            return new ParquetFileReader(new LocalInputFile(file), options);
+        } catch (IOException | RuntimeException e) {
+            throw failure(file, "footer (file is " + Files.size(file) + " bytes)", e);
+        }
+    }
+
+    private static Schema schema(Path file, FileMetaData metadata) {
+        String arrowSchema = metadata.getKeyValueMetaData().get(ParquetSchemas.ARROW_SCHEMA_KEY);
+        if (arrowSchema != null) {
+            try {
+                return ParquetSchemas.deserialize(arrowSchema);
+            } catch (IOException | RuntimeException e) {
+                throw failure(file, "footer", new IOException("corrupt ARROW:schema entry: " + reason(e), e));
+            }
+        }
+        try {
+            return ParquetSchemas.toArrow(metadata.getSchema());
+        } catch (LodeException e) {
+            throw new ImportException(file, null, e.getMessage(), e);
+        }
+    }
+
+    static ImportException failure(Path file, String location, Exception e) {
+        if (e instanceof ImportException importException) {
+            return importException;
+        }
+        return new ImportException(file, location, reason(e), e);
+    }
+
+    private static String reason(Throwable e) {
+        StringBuilder reason = new StringBuilder();
+        for (Throwable t = e; t != null && reason.length() < 400; t = t.getCause()) {
+            if (!reason.isEmpty()) {
+                reason.append(": ");
+            }
+            reason.append(t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName());
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return reason.toString();
+    }
+}
