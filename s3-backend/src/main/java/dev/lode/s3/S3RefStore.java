@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,8 +42,9 @@ import static java.util.Objects.requireNonNull;
  * <p>S3 cannot append, so every log entry is its own object
  * {@code <prefix>/logs/<dataset>/<heads|tags>/<name>/<20-digit millis>-<16 hex of sha256(entry)>.json}, written
  * before the ref moves. A writer that then loses the race leaves its entry behind (nothing is ever cleaned up), so
- * the ref object names the entry that made it in its metadata, and {@link #log} keeps only the chain of entries that
- * leads to the ref's current state. Millis increase along that chain, so key order is history order.
+ * the ref object names the entry that made it ({@code x-amz-meta-lode-log}) and each entry names its predecessor
+ * ({@code x-amz-meta-lode-previous}); {@link #log} follows these links back from the ref's current state (or its
+ * last deletion), which leaves out entries of writers that lost. Millis increase along the chain.
  *
  * <p>Ref writes are never retried blindly: after a 5xx or a lost answer the ref is re-read; if it carries this
  * write's log entry the write landed, if it is unchanged it is retried, otherwise the outcome is unknown and
@@ -50,6 +52,7 @@ import static java.util.Objects.requireNonNull;
  */
 final class S3RefStore implements RefStore {
     static final String LOG_METADATA = "lode-log";
+    static final String PREVIOUS_METADATA = "lode-previous";
     private static final Pattern LOG_NAME = Pattern.compile("\\d{20}-[0-9a-f]{16}\\.json");
     private static final int MAX_REF_BYTES = ObjectId.HEX_LENGTH + 1;
 
@@ -126,14 +129,25 @@ final class S3RefStore implements RefStore {
     }
 
     private String writeLogEntry(RefName name, Optional<Current> current, RefLogEntry entry) throws IOException {
-        long previous = current.isPresent() ? current.get().logName().map(S3RefStore::millisOf).orElse(0L)
-                : lastLoggedMillis(name);
-        long millis = Math.max(System.currentTimeMillis(), previous + 1);
+        String previous;
+        long previousMillis;
+        if (current.isPresent()) {
+            previous = current.get().logName().orElse("");
+            previousMillis = millisOf(previous);
+        } else {
+            // A (re)created ref continues the chain after its last deletion, so that logs outlive deleted refs.
+            List<String> names = listLogNames(name);
+            names.sort(null);
+            previousMillis = names.isEmpty() ? 0 : millisOf(names.getLast());
+            previous = lastDeletion(name, names).orElse("");
+        }
+        long millis = Math.max(System.currentTimeMillis(), previousMillis + 1);
         byte[] bytes = (entry.toJson().toString() + "\n").getBytes(StandardCharsets.UTF_8);
         String logName = "%020d-%s.json".formatted(millis, ObjectId.hashOf(bytes).hex().substring(0, 16));
         String key = logFolder(name) + logName;
         try {
             client.putObject(PutObjectRequest.builder().bucket(bucket()).key(key).ifNoneMatch("*")
+                    .metadata(Map.of(PREVIOUS_METADATA, previous))
                     .contentType("application/json").build(), RequestBody.fromBytes(bytes));
         } catch (SdkException e) {
             // 412: the name holds a hash of the content, so the same entry is there already (a retried PUT).
@@ -148,12 +162,39 @@ final class S3RefStore implements RefStore {
         return LOG_NAME.matcher(logName).matches() ? Long.parseLong(logName.substring(0, 20)) : 0L;
     }
 
-    private long lastLoggedMillis(RefName name) throws IOException {
-        long last = 0;
-        for (String logName : listLogNames(name)) {
-            last = Math.max(last, millisOf(logName));
+    /** The name of the latest entry that deleted the ref, newest first among {@code sortedNames}. */
+    private Optional<String> lastDeletion(RefName name, List<String> sortedNames) throws IOException {
+        for (int i = sortedNames.size() - 1; i >= 0; i--) {
+            Optional<StoredEntry> stored = readEntry(name, sortedNames.get(i));
+            if (stored.isPresent() && stored.get().entry().newTarget().isEmpty()) {
+                return Optional.of(sortedNames.get(i));
+            }
         }
-        return last;
+        return Optional.empty();
+    }
+
+    /** A log entry and the name of the entry that made the state it moved the ref from ("" for none). */
+    private record StoredEntry(RefLogEntry entry, String previous) {
+    }
+
+    private Optional<StoredEntry> readEntry(RefName name, String logName) throws IOException {
+        String key = logFolder(name) + logName;
+        ResponseBytes<GetObjectResponse> response;
+        try {
+            response = client.getObjectAsBytes(request -> request.bucket(bucket()).key(key));
+        } catch (SdkException e) {
+            if (S3Failures.notFound(e)) {
+                return Optional.empty();
+            }
+            throw S3Failures.wrap("GetObject (ref log entry)", bucket(), key, e);
+        }
+        try {
+            RefLogEntry entry = RefLogEntry.fromJson(Json.parse(response.asUtf8String().strip()));
+            return Optional.of(new StoredEntry(entry,
+                    response.response().metadata().getOrDefault(PREVIOUS_METADATA, "")));
+        } catch (RuntimeException unreadable) {
+            return Optional.empty();
+        }
     }
 
     private CasResult writeRef(RefName name, Optional<Current> current, ObjectId update, String logName)
@@ -253,71 +294,36 @@ final class S3RefStore implements RefStore {
 
     @Override
     public List<RefLogEntry> log(RefName name) throws IOException {
-        List<String> names = new ArrayList<>(listLogNames(name));
+        List<String> names = listLogNames(name);
         names.sort(null);
-        List<String> kept = new ArrayList<>();
-        List<RefLogEntry> entries = new ArrayList<>();
-        String folder = logFolder(name);
+        Map<String, StoredEntry> entries = new HashMap<>();
         for (String logName : names) {
-            String key = folder + logName;
-            byte[] bytes;
-            try {
-                bytes = client.getObjectAsBytes(request -> request.bucket(bucket()).key(key)).asByteArray();
-            } catch (SdkException e) {
-                if (S3Failures.notFound(e)) {
-                    continue;
-                }
-                throw S3Failures.wrap("GetObject (ref log entry)", bucket(), key, e);
-            }
-            try {
-                entries.add(RefLogEntry.fromJson(Json.parse(new String(bytes, StandardCharsets.UTF_8).strip())));
-                kept.add(logName);
-            } catch (RuntimeException unreadable) {
-                continue;
-            }
+            readEntry(name, logName).ifPresent(stored -> entries.put(logName, stored));
         }
-        return committedChain(readCurrent(name), kept, entries);
-    }
-
-    /**
-     * The entries that lead to the ref's state, oldest first. Entries written by writers that then lost the race
-     * are left out: walking back from the entry that made the current state (or the last deletion), each entry's
-     * predecessor is the latest earlier entry whose new target is its old target.
-     */
-    private static List<RefLogEntry> committedChain(Optional<Current> current, List<String> names,
-                                                    List<RefLogEntry> entries) {
-        int head = -1;
+        Optional<Current> current = readCurrent(name);
+        String head;
         if (current.isPresent()) {
             if (current.get().logName().isEmpty()) {
-                return List.copyOf(entries); // written by a tool that does not link its log: keep everything
+                // Written by a tool that does not link its log: show every readable entry.
+                return names.stream().filter(entries::containsKey).map(n -> entries.get(n).entry()).toList();
             }
-            head = names.indexOf(current.get().logName().get());
+            head = current.get().logName().get();
         } else {
-            for (int i = entries.size() - 1; i >= 0 && head < 0; i--) {
-                if (entries.get(i).newTarget().isEmpty()) {
-                    head = i;
+            head = null;
+            for (int i = names.size() - 1; i >= 0 && head == null; i--) {
+                StoredEntry stored = entries.get(names.get(i));
+                if (stored != null && stored.entry().newTarget().isEmpty()) {
+                    head = names.get(i);
                 }
             }
         }
-        if (head < 0) {
-            return List.of();
-        }
+        // Walk the links back from the entry that made the current state; entries of losers are not on it.
         List<RefLogEntry> chain = new ArrayList<>();
-        chain.add(entries.get(head));
-        int cursor = head;
-        while (true) {
-            Optional<ObjectId> wanted = entries.get(cursor).oldTarget();
-            int previous = -1;
-            for (int i = cursor - 1; i >= 0 && previous < 0; i--) {
-                if (entries.get(i).newTarget().equals(wanted)) {
-                    previous = i;
-                }
-            }
-            if (previous < 0) {
-                break;
-            }
-            chain.add(entries.get(previous));
-            cursor = previous;
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        while (head != null && !head.isEmpty() && seen.add(head) && entries.containsKey(head)) {
+            StoredEntry stored = entries.get(head);
+            chain.add(stored.entry());
+            head = stored.previous();
         }
         return List.copyOf(chain.reversed());
     }
