@@ -294,7 +294,7 @@ final class S3ObjectStore implements ObjectStore {
                 long start = offset;
                 long end = Math.min(size, offset + settings.rangeSize()) - 1;
                 futures.add(transfers.submit(() -> {
-                    downloadRange(channel, key, eTag, start, end);
+                    downloadRangeWithRetries(channel, key, eTag, start, end);
                     return null;
                 }));
             }
@@ -305,6 +305,23 @@ final class S3ObjectStore implements ObjectStore {
             } catch (IOException | RuntimeException e) {
                 futures.forEach(future -> future.cancel(true));
                 throw e;
+            }
+        }
+    }
+
+    /** The SDK retries failed requests, not bodies cut short while streaming: a range is re-fetched whole. */
+    private void downloadRangeWithRetries(FileChannel channel, String key, String eTag, long start, long end)
+            throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                downloadRange(channel, key, eTag, start, end);
+                return;
+            } catch (IOException e) {
+                if (attempt >= settings.maxAttempts() || e instanceof java.io.InterruptedIOException
+                        || !(e.getCause() == null || e.getCause() instanceof IOException
+                        || e.getCause() instanceof software.amazon.awssdk.core.exception.SdkClientException)) {
+                    throw e;
+                }
             }
         }
     }

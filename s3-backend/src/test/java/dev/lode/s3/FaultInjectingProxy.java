@@ -70,6 +70,7 @@ final class FaultInjectingProxy implements AutoCloseable {
     private final List<Rule> rules = new CopyOnWriteArrayList<>();
     private final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
     private final ReentrantLock writes = new ReentrantLock(true);
+    private volatile Runnable afterDrop = () -> { };
 
     FaultInjectingProxy(URI upstream) throws IOException {
         this.upstream = upstream;
@@ -86,9 +87,15 @@ final class FaultInjectingProxy implements AutoCloseable {
         rules.add(new Rule(method, pathContains, fault, times));
     }
 
+    /** Runs {@code action} once a {@link Fault#DROP_RESPONSE} has dropped an answer (before the client notices). */
+    void afterDrop(Runnable action) {
+        afterDrop = action;
+    }
+
     void clear() {
         rules.clear();
         seen.clear();
+        afterDrop = () -> { };
     }
 
     /** How many requests with this method and a path containing the text arrived (faulted ones included). */
@@ -175,6 +182,7 @@ final class FaultInjectingProxy implements AutoCloseable {
                 }
             }
             if (fault == Fault.DROP_RESPONSE) {
+                afterDrop.run();
                 reset(client);
                 return;
             }
