@@ -85,12 +85,14 @@ public final class ObjectDatabase {
      */
     public byte[] read(ObjectId id, long maxBytes) throws IOException {
         ObjectInfo info = store.stat(id).orElseThrow(() -> missing(id));
+        // A byte array holds at most about 2 GiB; larger objects are streamed with openVerified instead.
+        maxBytes = Math.min(maxBytes, Integer.MAX_VALUE - 16);
         if (info.size() > maxBytes) {
             throw new LodeException("Object " + id + " in " + store.describe() + " is " + info.size()
                     + " bytes, more than the limit of " + maxBytes + " for its kind");
         }
         try (InputStream in = openVerified(id)) {
-            byte[] bytes = in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8));
+            byte[] bytes = in.readNBytes((int) maxBytes + 1);
             if (bytes.length > maxBytes) {
                 throw new LodeException("Object " + id + " in " + store.describe() + " grew beyond the limit of "
                         + maxBytes + " bytes while being read");

@@ -360,6 +360,31 @@ public final class Repository implements AutoCloseable {
         return Instant.ofEpochMilli(clock.millis());
     }
 
+    /**
+     * Imports sources into a dataset branch as one new commit (or none, when the branch already holds exactly
+     * this content). Bad input throws {@link dev.lode.engine.importer.ImportException} and changes no ref.
+     */
+    public ImportResult importFiles(ImportRequest request) throws IOException {
+        return new Importing(this).run(request);
+    }
+
+    /**
+     * Converts the request's sources again, bypassing every cache, and returns the manifest id they give now;
+     * {@code lode import --verify-against} compares it with a recorded version's.
+     */
+    public ObjectId reconvert(ImportRequest request) throws IOException {
+        return new Importing(this).reconvert(request);
+    }
+
+    /** Exports a version's data as Parquet part files or one CSV file into an empty or new folder. */
+    public List<Path> exportParquet(Manifest manifest, Path folder) throws IOException {
+        return Exporting.export(this, manifest, folder, Exporting.Format.PARQUET);
+    }
+
+    public List<Path> exportCsv(Manifest manifest, Path folder) throws IOException {
+        return Exporting.export(this, manifest, folder, Exporting.Format.CSV);
+    }
+
     // ---------------------------------------------------------------- maintenance
 
     /** Re-hashes every object and checks every ref leads to complete commits. */
