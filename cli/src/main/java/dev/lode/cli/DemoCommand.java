@@ -44,20 +44,23 @@ final class DemoCommand implements Callable<Integer> {
         step("import", "--repo", repo, "demo", csv.toString(), "-m", "First import of the legacy CSV");
         step("tag", "--repo", repo, "demo", "v1");
 
+        say("");
         say("2. New rows arrive: " + APPENDED + " rows appended to " + csv);
         writeCsv(csv, ROWS + APPENDED);
         step("import", "--repo", repo, "demo", csv.toString(), "-m", "Append " + APPENDED + " rows");
         say("   Importing the same file again converts nothing and adds nothing:");
         step("import", "--repo", repo, "demo", csv.toString());
 
+        say("");
         say("3. What changed");
         step("log", "--repo", repo, "demo");
         step("diff", "--repo", repo, "demo@v1", "demo@main");
         step("show", "--repo", repo, "demo@v1");
         step("verify", "--repo", repo);
 
+        say("");
         say(String.format("Done in %.1f s. Where to look next:", (System.nanoTime() - started) / 1e9));
-        say("  ./lode show --repo " + repo + " demo --json     the version as JSON (schema, fragments, lineage)");
+        say("  ./lode show --repo " + repo + " demo --json        the version as JSON (schema, fragments, lineage)");
         say("  ./lode export --repo " + repo + " demo@v1 --to /tmp/v1 --format csv");
         say("  ls " + repo + "/.lode/objects                 content-addressed objects (docs/FORMAT.md)");
         say("  ./lode --help                                   every command");

@@ -85,6 +85,7 @@ final class ImportCommand implements Callable<Integer> {
             total += Files.isRegularFile(source) ? Files.size(source) : 0;
         }
         try (Repository repository = common.openRepository()) {
+            total *= dev.lode.engine.Importers.choose(sources, request.format()).passes();
             if (verifyAgainst != null) {
                 return verify(repository, request);
             }

@@ -25,6 +25,14 @@ public interface Importer {
     boolean detects(Path file, byte[] head);
 
     /**
+     * How many times an import reads its sources through, each time reporting the bytes to
+     * {@link ImportContext#bytesRead()}: progress totals are the source size times this.
+     */
+    default int passes() {
+        return 1;
+    }
+
+    /**
      * Opens the sources, in the order given, as one table. Reads as much as needed to fix the schema (a CSV is
      * read through once to infer types). Bad input throws {@link ImportException} naming the file, the line or
      * byte offset, and the reason.

@@ -70,6 +70,12 @@ public final class CsvImporter implements Importer {
         return "csv";
     }
 
+    /** One pass infers types over the whole input, the second converts. */
+    @Override
+    public int passes() {
+        return 2;
+    }
+
     @Override
     public String version() {
         return "1";
