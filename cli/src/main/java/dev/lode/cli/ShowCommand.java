@@ -42,7 +42,7 @@ final class ShowCommand implements Callable<Integer> {
                         .put("bytes", manifest.bytes())
                         .put("fragments", Json.array(fragments))
                         .put("schema", manifest.schema())
-                        .put("lineage", resolved.commit().lineage().map(ShowCommand::lineageJson)
+                        .put("lineage", resolved.commit().lineage().map(dev.lode.engine.Lineage::toJson)
                                 .orElse(Json.nullValue()));
                 common.printJson(builder.build());
                 return 0;
@@ -72,18 +72,5 @@ final class ShowCommand implements Callable<Integer> {
             });
         }
         return 0;
-    }
-
-    private static Json lineageJson(dev.lode.engine.Lineage lineage) {
-        List<Json> sources = new ArrayList<>();
-        for (SourceFile source : lineage.sources()) {
-            sources.add(Json.object().put("path", source.path()).put("bytes", source.bytes())
-                    .put("sha256", source.sha256().hex()).build());
-        }
-        var options = Json.object();
-        lineage.options().forEach(options::put);
-        return Json.object().put("importer", lineage.importer()).put("importerVersion", lineage.importerVersion())
-                .put("format", lineage.format()).put("options", options.build()).put("sources", Json.array(sources))
-                .put("lodeVersion", lineage.lodeVersion()).build();
     }
 }

@@ -25,7 +25,8 @@ public record Lineage(String importer, String importerVersion, String format, So
         requireNonNull(lodeVersion, "lodeVersion is null");
     }
 
-    Json toJson() {
+    /** The lineage as canonical JSON, exactly as stored in the commit. */
+    public Json toJson() {
         Json.JsonObject.Builder opts = Json.object();
         options.forEach(opts::put);
         List<Json> files = new ArrayList<>();

@@ -59,14 +59,7 @@ public final class ArrowIpcImporter implements Importer {
             throw new IllegalArgumentException("no Arrow files to import");
         }
         List<Path> files = List.copyOf(sources);
-        Schema schema = schemaOf(files.getFirst(), context.allocator());
-        for (Path file : files.subList(1, files.size())) {
-            Schema other = schemaOf(file, context.allocator());
-            if (!other.equals(schema)) {
-                throw new ImportException(file, null, "schema differs from " + files.getFirst() + ": "
-                        + SchemaDifference.describe(schema, other));
-            }
-        }
+        Schema schema = SchemaDifference.requireSame(files, file -> schemaOf(file, context.allocator()));
         return new ImportTable() {
             @Override
             public Schema schema() {

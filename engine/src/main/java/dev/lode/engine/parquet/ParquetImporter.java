@@ -44,14 +44,7 @@ public final class ParquetImporter implements Importer {
             throw new IllegalArgumentException("no Parquet files to import");
         }
         List<Path> files = List.copyOf(sources);
-        Schema schema = FragmentReader.readSchema(files.getFirst());
-        for (Path file : files.subList(1, files.size())) {
-            Schema other = FragmentReader.readSchema(file);
-            if (!other.equals(schema)) {
-                throw new ImportException(file, null, "schema differs from " + files.getFirst() + ": "
-                        + SchemaDifference.describe(schema, other));
-            }
-        }
+        Schema schema = SchemaDifference.requireSame(files, FragmentReader::readSchema);
         return new ImportTable() {
             @Override
             public Schema schema() {

@@ -3,6 +3,8 @@ package dev.lode.engine.parquet;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 
@@ -53,5 +55,26 @@ final class SchemaDifference {
             }
         }
         return null;
+    }
+
+    /** Reads a file's schema. */
+    interface SchemaSource {
+        Schema read(Path file) throws IOException;
+    }
+
+    /**
+     * The schema every file has; several sources of one import must agree, else the error names the first file
+     * whose schema differs, and how.
+     */
+    static Schema requireSame(List<Path> files, SchemaSource source) throws IOException {
+        Schema schema = source.read(files.getFirst());
+        for (Path file : files.subList(1, files.size())) {
+            Schema other = source.read(file);
+            if (!other.equals(schema)) {
+                throw new dev.lode.engine.importer.ImportException(file, null, "schema differs from "
+                        + files.getFirst() + ": " + describe(schema, other));
+            }
+        }
+        return schema;
     }
 }
