@@ -50,6 +50,8 @@ final class JsonColumn {
     private Kind kind = Kind.NONE;
     private final Map<String, JsonColumn> children = new LinkedHashMap<>();
     private JsonColumn element;
+    private Path firstFile;
+    private long firstLine;
 
     static JsonColumn root() {
         JsonColumn root = new JsonColumn();
@@ -80,6 +82,8 @@ final class JsonColumn {
         }
         if (kind == Kind.NONE) {
             kind = seen;
+            firstFile = file;
+            firstLine = line;
             if (seen == Kind.LIST) {
                 element = new JsonColumn();
             }
@@ -112,8 +116,11 @@ final class JsonColumn {
         }
     }
 
-    /** The Arrow field of this column; a column of nulls only (or empty arrays only) is a string column. */
-    Field field(String name) {
+    /**
+     * The Arrow field of this column; a column of nulls only (or empty arrays only) is a string column. A key that
+     * only ever holds empty objects is an error, because Parquet cannot store a struct without members.
+     */
+    Field field(String name, String path) {
         if (kind == Kind.NONE) {
             kind = Kind.UTF8;
         }
@@ -125,12 +132,16 @@ final class JsonColumn {
             case STRUCT -> {
                 List<Field> fields = new ArrayList<>();
                 for (Map.Entry<String, JsonColumn> child : children.entrySet()) {
-                    fields.add(child.getValue().field(child.getKey()));
+                    fields.add(child.getValue().field(child.getKey(), path + "." + child.getKey()));
+                }
+                if (fields.isEmpty()) {
+                    throw new ImportException(firstFile, "line " + firstLine, "key \"" + path
+                            + "\" only ever holds empty objects; a struct column needs at least one member");
                 }
                 yield new Field(name, FieldType.nullable(ArrowType.Struct.INSTANCE), fields);
             }
             case LIST -> new Field(name, FieldType.nullable(ArrowType.List.INSTANCE),
-                    List.of(element.field(LIST_ELEMENT)));
+                    List.of(element.field(LIST_ELEMENT, path + "[]")));
             case NONE -> throw new IllegalStateException("unreachable");
         };
     }

@@ -34,8 +34,8 @@ import static java.util.Objects.requireNonNull;
  * is inferred over all its elements by the same rules. Any other mix of scalars (say strings and numbers) gives
  * utf8, in which strings are kept as they are and numbers and booleans as their JSON source text ({@code 1.50},
  * {@code true}). Mixing an object or array with any other kind of value (except null) is an error naming the key.
- * A null or missing key is a null; a column of nulls only (or a list of empty arrays only) is utf8. Every field is
- * nullable.
+ * A key that only ever holds empty objects is an error (a struct needs a member). A null or missing key is a
+ * null; a column of nulls only (or a list of empty arrays only) is utf8. Every field is nullable.
  *
  * <h2>Resources</h2>
  * Files are streamed one record at a time; a batch holds at most {@value JsonTable#BATCH_ROWS} rows. Parsing is
@@ -100,7 +100,7 @@ public final class JsonImporter implements Importer {
         }
         List<Field> fields = new ArrayList<>();
         for (Map.Entry<String, JsonColumn> column : root.children().entrySet()) {
-            fields.add(column.getValue().field(column.getKey()));
+            fields.add(column.getValue().field(column.getKey(), column.getKey()));
         }
         return new JsonTable(new Schema(fields), root, sources, context);
     }

@@ -332,6 +332,14 @@ class JsonImporterTest {
     }
 
     @Test
+    void aKeyWithOnlyEmptyObjectsIsAnError() throws IOException {
+        ImportException e = failure("eo.jsonl", "{\"a\": 1}\n{\"p\": {\"q\": {}}}\n{\"p\": {\"q\": null}}\n");
+        assertEquals("line 2", e.location());
+        assertEquals("key \"p.q\" only ever holds empty objects; a struct column needs at least one member",
+                e.reason());
+    }
+
+    @Test
     void aMissingFileIsAnError() {
         Path file = directory.resolve("missing.jsonl");
         ImportException e = assertThrows(ImportException.class, () -> load(file));
