@@ -3,6 +3,7 @@ package dev.lode.engine;
 import dev.lode.engine.importer.Importer;
 import dev.lode.engine.importer.ImportException;
 import dev.lode.engine.importer.csv.CsvImporter;
+import dev.lode.engine.importer.json.JsonImporter;
 import dev.lode.engine.importer.numpy.NpyImporter;
 import dev.lode.engine.parquet.ArrowIpcImporter;
 import dev.lode.engine.parquet.ParquetImporter;
@@ -25,7 +26,8 @@ public final class Importers {
 
     /** Every importer, most specific detection first (binary magic before text heuristics). */
     public static List<Importer> all() {
-        return List.of(new ParquetImporter(), new ArrowIpcImporter(), new NpyImporter(), new CsvImporter());
+        return List.of(new ParquetImporter(), new ArrowIpcImporter(), new NpyImporter(), new JsonImporter(),
+                new CsvImporter());
     }
 
     public static List<String> names() {

@@ -80,6 +80,14 @@ public final class Repository implements AutoCloseable {
         return new Repository(scratch, Stores.memoryObjects(clock), Stores.memoryRefs(), clock);
     }
 
+    /**
+     * A repository over any pair of stores, such as a remote's on S3; {@code staging} is a local folder for
+     * temporary files (downloads are verified there before they are handed on).
+     */
+    public static Repository over(ObjectStore objects, RefStore refs, Path staging) throws IOException {
+        return new Repository(staging, objects, refs, Clock.systemUTC());
+    }
+
     /** Walks up from {@code start} to the nearest folder holding a {@code .lode} repository, like git. */
     public static Optional<Path> find(Path start) {
         for (Path folder = start.toAbsolutePath().normalize(); folder != null; folder = folder.getParent()) {

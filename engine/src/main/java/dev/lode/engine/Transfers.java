@@ -1,0 +1,297 @@
+package dev.lode.engine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Push and pull between two repositories (local and remote, or any two). Objects always travel before the refs
+ * that name them, and for each commit in the order fragments, manifest, commit, parents before children. So a
+ * repository that has a commit has everything it needs, an interrupted transfer resumes by sending only what is
+ * missing, and no ref ever points at a commit whose objects are absent.
+ */
+public final class Transfers {
+    private final Repository source;
+    private final Repository target;
+    private final int parallelism;
+    private final LongConsumer progress;
+    private final AtomicLong objectsSent = new AtomicLong();
+    private final AtomicLong bytesSent = new AtomicLong();
+
+    /**
+     * @param parallelism how many objects move at once
+     * @param progress    told the size of every object as it arrives
+     */
+    public Transfers(Repository source, Repository target, int parallelism, LongConsumer progress) {
+        this.source = requireNonNull(source, "source is null");
+        this.target = requireNonNull(target, "target is null");
+        if (parallelism < 1) {
+            throw new IllegalArgumentException("parallelism must be at least 1");
+        }
+        this.parallelism = parallelism;
+        this.progress = requireNonNull(progress, "progress is null");
+    }
+
+    public long objectsSent() {
+        return objectsSent.get();
+    }
+
+    public long bytesSent() {
+        return bytesSent.get();
+    }
+
+    /** What happened to one ref. */
+    public record RefUpdate(RefName name, Optional<ObjectId> before, ObjectId after, Status status, String detail) {
+        public enum Status { CREATED, FAST_FORWARD, UP_TO_DATE, REBASED, FETCHED }
+    }
+
+    /** Total bytes of the objects that {@code tip}'s history needs and the target lacks (for progress totals). */
+    public long bytesMissing(ObjectId tip) throws IOException {
+        long total = 0;
+        for (ObjectId commitId : missingCommits(tip)) {
+            Commit commit = source.readCommit(commitId);
+            Manifest manifest = source.readManifest(commit.manifest());
+            for (FragmentEntry fragment : manifest.fragments()) {
+                if (!target.objects().store().contains(fragment.object())) {
+                    total += fragment.bytes();
+                }
+            }
+        }
+        return total;
+    }
+
+    /**
+     * Copies every object of {@code tip}'s history that the target lacks. Stops descending at commits the target
+     * has, which by the ordering rule are complete there.
+     */
+    public void copyHistory(ObjectId tip) throws IOException {
+        List<ObjectId> commits = missingCommits(tip);
+        ExecutorService pool = Executors.newFixedThreadPool(parallelism, Thread.ofVirtual().factory());
+        try {
+            for (ObjectId commitId : commits) {
+                Commit commit = source.readCommit(commitId);
+                Manifest manifest = source.readManifest(commit.manifest());
+                List<Future<?>> pending = new ArrayList<>();
+                Set<ObjectId> queued = new HashSet<>();
+                for (FragmentEntry fragment : manifest.fragments()) {
+                    if (queued.add(fragment.object())) {
+                        pending.add(pool.submit(() -> {
+                            copyObject(fragment.object());
+                            return null;
+                        }));
+                    }
+                }
+                await(pending);
+                copyObject(commit.manifest());
+                copyObject(commitId);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Commits of {@code tip}'s history missing from the target, parents before children. */
+    private List<ObjectId> missingCommits(ObjectId tip) throws IOException {
+        List<ObjectId> ordered = new ArrayList<>();
+        Set<ObjectId> seen = new HashSet<>();
+        ArrayDeque<ObjectId[]> stack = new ArrayDeque<>();
+        stack.push(new ObjectId[] {tip, null});
+        Map<ObjectId, List<ObjectId>> parents = new HashMap<>();
+        while (!stack.isEmpty()) {
+            ObjectId[] frame = stack.pop();
+            ObjectId id = frame[0];
+            if (frame[1] != null) {
+                ordered.add(id);
+                continue;
+            }
+            if (!seen.add(id) || target.objects().store().contains(id)) {
+                continue;
+            }
+            stack.push(new ObjectId[] {id, id});
+            List<ObjectId> commitParents = parents.computeIfAbsent(id, key -> {
+                try {
+                    return source.readCommit(key).parents();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            for (ObjectId parent : commitParents) {
+                stack.push(new ObjectId[] {parent, null});
+            }
+        }
+        return ordered;
+    }
+
+    private void copyObject(ObjectId id) throws IOException {
+        ObjectStore to = target.objects().store();
+        if (to.contains(id)) {
+            to.touch(id);
+            return;
+        }
+        Path staged = target.objects().newTemporaryFile("transfer");
+        try {
+            source.objects().copyTo(id, staged);
+            if (to.putIfAbsent(id, staged)) {
+                long size = Files.size(staged);
+                objectsSent.incrementAndGet();
+                bytesSent.addAndGet(size);
+                progress.accept(size);
+            }
+        } finally {
+            Files.deleteIfExists(staged);
+        }
+    }
+
+    private static void await(List<Future<?>> pending) throws IOException {
+        try {
+            for (Future<?> future : pending) {
+                future.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LodeException("Interrupted while transferring objects");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof java.io.UncheckedIOException io) {
+                throw io.getCause();
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IOException(cause);
+        }
+    }
+
+    // ------------------------------------------------------------------ push
+
+    /**
+     * Pushes a local branch or tag: objects first, then the remote ref by compare-and-set. A remote branch that is
+     * not an ancestor of the local one is rejected with advice; a remote tag with another target is an error.
+     */
+    public RefUpdate push(RefName ref, String user, String command) throws IOException {
+        ObjectId local = source.refs().read(ref).orElseThrow(() -> new LodeException("No " + describe(ref)
+                + " in the local repository"));
+        Optional<ObjectId> remote = target.refs().read(ref);
+        if (remote.isPresent() && remote.get().equals(local)) {
+            return new RefUpdate(ref, remote, local, RefUpdate.Status.UP_TO_DATE, "");
+        }
+        if (ref.isTag() && remote.isPresent()) {
+            throw new LodeException("Cannot push " + describe(ref) + ": the remote tag points to "
+                    + remote.get().abbreviated() + ", not " + local.abbreviated() + "; tags are immutable");
+        }
+        if (remote.isPresent() && !ancestors(source, local).contains(remote.get())) {
+            throw new LodeException("Push of " + describe(ref) + " rejected: the remote branch moved to "
+                    + remote.get().abbreviated() + ", which the local branch does not contain; run 'lode pull --rebase "
+                    + ref.dataset() + "@" + ref.name() + "' and push again");
+        }
+        copyHistory(local);
+        CasResult result = target.refs().compareAndSet(ref, remote.orElse(null), local,
+                RefLogEntry.of(remote.orElse(null), local, java.time.Instant.now(), user, command));
+        if (result == CasResult.CONFLICT) {
+            throw new LodeException("Push of " + describe(ref) + " rejected: the remote branch moved while pushing; "
+                    + "run 'lode pull --rebase " + ref.dataset() + "@" + ref.name() + "' and push again");
+        }
+        return new RefUpdate(ref, remote, local,
+                remote.isPresent() ? RefUpdate.Status.FAST_FORWARD : RefUpdate.Status.CREATED, "");
+    }
+
+    // ------------------------------------------------------------------ pull
+
+    /**
+     * Fetches what a remote revision needs, then updates the local ref of the same name: creates it, fast-forwards
+     * it, or (with {@code rebase}) re-applies local commits on top of the remote branch. A commit named by hash is
+     * fetched without touching any ref.
+     */
+    public RefUpdate pull(Revision revision, boolean rebase, String user, String command) throws IOException {
+        ResolvedRevision remote = source.resolve(revision);
+        copyHistory(remote.commitId());
+        if (remote.ref().isEmpty()) {
+            return new RefUpdate(RefName.branch(revision.dataset(), Revision.DEFAULT_BRANCH), Optional.empty(),
+                    remote.commitId(), RefUpdate.Status.FETCHED, "commit " + remote.commitId().hex());
+        }
+        RefName ref = remote.ref().get();
+        ObjectId wanted = remote.commitId();
+        Optional<ObjectId> local = target.refs().read(ref);
+        if (ref.isTag()) {
+            if (local.isPresent() && !local.get().equals(wanted)) {
+                throw new LodeException("Cannot pull " + describe(ref) + ": the local tag points to "
+                        + local.get().abbreviated() + ", the remote one to " + wanted.abbreviated()
+                        + "; tags are immutable");
+            }
+            if (local.isEmpty()) {
+                target.tag(ref, wanted, user, command);
+                return new RefUpdate(ref, local, wanted, RefUpdate.Status.CREATED, "");
+            }
+            return new RefUpdate(ref, local, wanted, RefUpdate.Status.UP_TO_DATE, "");
+        }
+        if (local.isEmpty()) {
+            requireSuccess(ref, target.refs().compareAndSet(ref, null, wanted,
+                    RefLogEntry.of(null, wanted, java.time.Instant.now(), user, command)));
+            return new RefUpdate(ref, local, wanted, RefUpdate.Status.CREATED, "");
+        }
+        if (local.get().equals(wanted)) {
+            return new RefUpdate(ref, local, wanted, RefUpdate.Status.UP_TO_DATE, "");
+        }
+        Set<ObjectId> remoteHistory = ancestors(target, wanted);
+        if (remoteHistory.contains(local.get())) {
+            requireSuccess(ref, target.refs().compareAndSet(ref, local.get(), wanted,
+                    RefLogEntry.of(local.get(), wanted, java.time.Instant.now(), user, command)));
+            return new RefUpdate(ref, local, wanted, RefUpdate.Status.FAST_FORWARD, "");
+        }
+        if (ancestors(target, local.get()).contains(wanted)) {
+            return new RefUpdate(ref, local, local.get(), RefUpdate.Status.UP_TO_DATE, "local branch is ahead");
+        }
+        if (!rebase) {
+            throw new LodeException("Local " + describe(ref) + " and the remote have diverged; run 'lode pull "
+                    + "--rebase " + ref.dataset() + "@" + ref.name() + "' to re-apply local commits on the remote's");
+        }
+        ObjectId rebased = Rebasing.rebase(target, local.get(), wanted, remoteHistory);
+        requireSuccess(ref, target.refs().compareAndSet(ref, local.get(), rebased,
+                RefLogEntry.of(local.get(), rebased, java.time.Instant.now(), user, command)));
+        return new RefUpdate(ref, local, rebased, RefUpdate.Status.REBASED, "");
+    }
+
+    private static void requireSuccess(RefName ref, CasResult result) {
+        if (result == CasResult.CONFLICT) {
+            throw new LodeException("Local " + describe(ref) + " moved during the pull; nothing was changed, run it "
+                    + "again");
+        }
+    }
+
+    /** Every commit reachable from {@code tip} in {@code repository}, {@code tip} included. */
+    static Set<ObjectId> ancestors(Repository repository, ObjectId tip) throws IOException {
+        Set<ObjectId> seen = new LinkedHashSet<>();
+        ArrayDeque<ObjectId> queue = new ArrayDeque<>(List.of(tip));
+        while (!queue.isEmpty()) {
+            ObjectId id = queue.poll();
+            if (seen.add(id) && repository.objects().store().contains(id)) {
+                queue.addAll(repository.readCommit(id).parents());
+            }
+        }
+        return seen;
+    }
+
+    static String describe(RefName ref) {
+        return (ref.isTag() ? "tag " : "branch ") + ref.dataset() + "@" + ref.name();
+    }
+}
