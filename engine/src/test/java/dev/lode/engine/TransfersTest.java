@@ -142,11 +142,12 @@ class TransfersTest {
             assertTrue(e.getMessage().startsWith("injected failure on put 3"), e.getMessage());
             assertEquals(Optional.empty(), origin.refs().read(main("d")), "no ref to an incomplete commit");
             long before = count(origin);
-            assertEquals(2, before, "two fragments arrived before the failure");
+            // Fragments 1 and 2 arrived; fragment 4 may or may not have been sent before the failure surfaced.
+            assertTrue(before == 2 || before == 3, "objects before resuming: " + before);
             objects.failAt(-1);
             Transfers resumed = new Transfers(local, origin, 1, b -> { });
             resumed.push(main("d"), "t", "push");
-            assertEquals(4, resumed.objectsSent(), "the two other fragments, the manifest and the commit");
+            assertEquals(6 - before, resumed.objectsSent(), "only the missing fragments, the manifest and the commit");
             assertTrue(origin.verify().ok());
         }
     }
