@@ -89,6 +89,10 @@ final class ImageHeaders {
                 return positive(file, position + 3, "JPEG", u16be(bytes, position + 5), height);
             }
             position += length;
+            if (position > bytes.length) {
+                throw truncated(file, bytes.length, "JPEG", String.format(
+                        "the segment 0xFF%02X at byte %d runs past the end", marker, markerAt));
+            }
         }
     }
 
