@@ -3,6 +3,7 @@ package dev.lode.engine;
 import dev.lode.engine.importer.Importer;
 import dev.lode.engine.importer.ImportException;
 import dev.lode.engine.importer.csv.CsvImporter;
+import dev.lode.engine.importer.images.ImageFolderImporter;
 import dev.lode.engine.importer.json.JsonImporter;
 import dev.lode.engine.importer.numpy.NpyImporter;
 import dev.lode.engine.parquet.ArrowIpcImporter;
@@ -24,9 +25,9 @@ public final class Importers {
     private Importers() {
     }
 
-    /** Every importer, most specific detection first (binary magic before text heuristics). */
+    /** Every importer, most specific detection first (folders, then binary magic, then text heuristics). */
     public static List<Importer> all() {
-        return List.of(new ParquetImporter(), new ArrowIpcImporter(), new NpyImporter(), new JsonImporter(),
+        return List.of(new ImageFolderImporter(), new ParquetImporter(), new ArrowIpcImporter(), new NpyImporter(), new JsonImporter(),
                 new CsvImporter());
     }
 

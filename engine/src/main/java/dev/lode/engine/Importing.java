@@ -103,6 +103,41 @@ final class Importing {
     }
 
     private SourceFile hashSource(Path source) throws IOException {
+        if (Files.isDirectory(source, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return hashFolder(source);
+        }
+        return hashFile(source);
+    }
+
+    /**
+     * A folder's hash is the SHA-256 of the canonical JSON array of its regular files (symbolic links are not
+     * followed), each {@code {"bytes":N,"path":"a/b.png","sha256":HEX}}, sorted by path (docs/FORMAT.md §3.3).
+     */
+    private SourceFile hashFolder(Path folder) throws IOException {
+        java.util.TreeMap<String, Path> files = new java.util.TreeMap<>(CODE_POINT_ORDER);
+        try (var walk = Files.walk(folder)) {
+            for (Path path : (Iterable<Path>) walk::iterator) {
+                if (Files.isRegularFile(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    String relative = folder.relativize(path).toString().replace(java.io.File.separatorChar, '/');
+                    files.put(relative, path);
+                }
+            }
+        }
+        List<Json> entries = new ArrayList<>();
+        long bytes = 0;
+        for (String relative : files.keySet()) {
+            SourceFile file = hashFile(files.get(relative));
+            bytes += file.bytes();
+            entries.add(Json.object().put("bytes", file.bytes()).put("path", relative)
+                    .put("sha256", file.sha256().hex()).build());
+        }
+        return new SourceFile(folder.toString(), bytes, ObjectId.hashOf(Json.array(entries).toBytes()));
+    }
+
+    private static final java.util.Comparator<String> CODE_POINT_ORDER =
+            (a, b) -> java.util.Arrays.compare(a.codePoints().toArray(), b.codePoints().toArray());
+
+    private SourceFile hashFile(Path source) throws IOException {
         byte[] statKey = Files.isRegularFile(source) ? LocalIndex.statKey(source) : null;
         Optional<ObjectId> known = statKey == null ? Optional.empty()
                 : repository.withIndex(index -> index.cachedHash(statKey)).flatMap(x -> x);

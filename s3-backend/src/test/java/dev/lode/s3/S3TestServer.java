@@ -16,9 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the SDK's default chain, so starting a server sets the {@code aws.accessKeyId} and {@code aws.secretAccessKey}
  * system properties to this server's test identity.
  */
-final class S3TestServer implements AutoCloseable {
-    static final String IDENTITY = "lode-test-identity";
-    static final String CREDENTIAL = "lode-test-credential";
+public final class S3TestServer implements AutoCloseable {
+    public static final String IDENTITY = "lode-test-identity";
+    public static final String CREDENTIAL = "lode-test-credential";
     private static final AtomicInteger BUCKETS = new AtomicInteger();
 
     private final S3Proxy proxy;
@@ -38,7 +38,7 @@ final class S3TestServer implements AutoCloseable {
                 .build();
     }
 
-    static S3TestServer start() throws Exception {
+    public static S3TestServer start() throws Exception {
         System.setProperty("aws.accessKeyId", IDENTITY);
         System.setProperty("aws.secretAccessKey", CREDENTIAL);
         S3Proxy proxy = S3Proxy.builder()
@@ -58,6 +58,11 @@ final class S3TestServer implements AutoCloseable {
         return new S3TestServer(proxy, URI.create("http://127.0.0.1:" + proxy.getPort()));
     }
 
+    /** The endpoint stores under test should use: the fault-injecting proxy, which serialises writes. */
+    public URI endpoint() {
+        return faults.endpoint();
+    }
+
     /** s3proxy itself, bypassing the fault-injecting proxy. */
     URI directEndpoint() {
         return endpoint;
@@ -73,12 +78,12 @@ final class S3TestServer implements AutoCloseable {
     }
 
     /** A plain SDK client with the server's credentials, for inspecting and tampering behind the stores' back. */
-    S3Client client() {
+    public S3Client client() {
         return client;
     }
 
     /** A new, empty bucket with a unique name. */
-    String createBucket() {
+    public String createBucket() {
         String bucket = "lode-test-" + BUCKETS.incrementAndGet();
         client.createBucket(request -> request.bucket(bucket));
         return bucket;
