@@ -60,8 +60,8 @@ class LoaderTest {
 
     /** Values of every length from 1 to 40, some of them multi-byte UTF-8. */
     static String word(int i) {
-        return ("w" + i + "éx").repeat(1 + i % 5).substring(0, 1 + i % 40 > 0 ? Math.min(1 + i % 40,
-                ("w" + i + "éx").repeat(1 + i % 5).length()) : 1);
+        String repeated = ("w" + i + "\u00e9x").repeat(1 + i % 5);
+        return repeated.substring(0, Math.min(repeated.length(), 1 + i % 40));
     }
 
     private static PinnedMemory plainMemory() {
