@@ -1,0 +1,564 @@
+package dev.lode.loader;
+
+import dev.lode.engine.FragmentEntry;
+import dev.lode.engine.LodeException;
+import dev.lode.engine.Manifest;
+import dev.lode.engine.ObjectId;
+import dev.lode.engine.Repository;
+import dev.lode.engine.ResolvedRevision;
+import dev.lode.engine.Revision;
+import dev.lode.engine.parquet.Schemas;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Delivers one rank's batches of a dataset version in the order of an {@link OrderPlan} (docs/ORDER.md), from the
+ * local repository. Fragments are decoded once into an off-heap {@link FragmentCache}; each step's rows are gathered
+ * into a pinned slab of a {@link SlabRing} of K slabs and exposed as Arrow vectors over it. Up to K steps are
+ * assembled ahead by background threads, but batches are delivered strictly in step order, and their contents
+ * depend only on (commit, plan, rank, world size, columns): never on thread count or timing.
+ *
+ * <p>The loader runs from its start state (step 0 of epoch 0, or a resumed {@link LoaderState}) to the end of epoch
+ * {@code epochs - 1}. Iterate it once, from one thread, and close every {@link Batch} (a slab is reused only after
+ * that); at most K batches may be open at once. {@link #close()} stops the threads and frees all memory.
+ */
+public final class Loader implements Iterable<Batch>, AutoCloseable {
+    private final OrderPlan plan;
+    private final int rank;
+    private final int worldSize;
+    private final LoaderState startState;
+    private final long endGlobalStep;
+    private final List<SlabColumn> columns;
+    private final SlabLayout layout;
+    private final PinnedMemory memory;
+    private final boolean ownsMemory;
+    private final SlabRing ring;
+    private final BufferAllocator allocator;
+    private final FragmentCache cache;
+    private final ExecutorService workers;
+    private final Map<Long, CompletableFuture<Batch>> pending = new HashMap<>();
+    private final Object lock = new Object();
+    private long scheduled;     // guarded by lock: the next global step to hand a slab to
+    private long delivered;     // guarded by lock: the next global step to deliver
+    private int openBatches;    // guarded by lock: delivered and not yet closed
+    private boolean closed;     // guarded by lock
+    private boolean iterated;
+
+    private Loader(Builder builder) throws IOException {
+        ResolvedRevision resolved = builder.repository.resolve(builder.revision);
+        Manifest manifest = builder.repository.readManifest(resolved.commit().manifest());
+        if (manifest.rows() == 0) {
+            throw new LodeException("Dataset version " + builder.revision + " has no rows to load");
+        }
+        List<FragmentEntry> fragments = manifest.fragments().stream().filter(f -> f.rows() > 0).toList();
+        long[] rows = new long[fragments.size()];
+        ObjectId[] objects = new ObjectId[fragments.size()];
+        for (int i = 0; i < rows.length; i++) {
+            rows[i] = fragments.get(i).rows();
+            objects[i] = fragments.get(i).object();
+        }
+        String commit = resolved.commitId().hex();
+        DatasetLayout datasetLayout = DatasetLayout.ofRowGroups(rows);
+        this.plan = switch (builder.mode) {
+            case GLOBAL -> new OrderPlan(commit, datasetLayout, OrderMode.GLOBAL, builder.seed, builder.batchSize,
+                    builder.tail, 0);
+            case SEQUENTIAL -> new OrderPlan(commit, datasetLayout, OrderMode.SEQUENTIAL, 0, builder.batchSize,
+                    builder.tail, 0);
+            case BLOCK -> new OrderPlan(commit, datasetLayout, OrderMode.BLOCK, builder.seed, builder.batchSize,
+                    builder.tail, Math.min(builder.window, rows.length));
+        };
+        Batching.checkWorld(builder.batchSize, builder.rank, builder.worldSize);
+        this.rank = builder.rank;
+        this.worldSize = builder.worldSize;
+        if (builder.resumeFrom != null) {
+            this.startState = plan.resume(builder.resumeFrom);
+        } else {
+            this.startState = plan.stateAtGlobalStep(builder.startStep);
+        }
+        this.endGlobalStep = Math.multiplyExact(builder.epochs, plan.stepsPerEpoch());
+        Schema schema = Schemas.fromJson(manifest.schema());
+        int rankRows = builder.batchSize / builder.worldSize;
+        this.columns = LoaderColumns.select(schema, builder.columns,
+                Math.multiplyExact(builder.variableBytesPerRow, (long) rankRows));
+        this.layout = SlabLayout.of(rankRows, columns);
+        this.ownsMemory = builder.memory == null;
+        this.memory = ownsMemory ? PinnedMemory.open() : builder.memory;
+        BufferAllocator newAllocator = null;
+        SlabRing newRing = null;
+        try {
+            newAllocator = new RootAllocator();
+            newRing = new SlabRing(memory, builder.prefetch, layout.totalBytes());
+        } catch (RuntimeException failure) {
+            if (newAllocator != null) {
+                newAllocator.close();
+            }
+            if (ownsMemory) {
+                memory.close();
+            }
+            throw failure;
+        }
+        this.allocator = newAllocator;
+        this.ring = newRing;
+        Repository repository = builder.repository;
+        FragmentUsage usage = new FragmentUsage(plan, rank, worldSize, endGlobalStep);
+        this.cache = new FragmentCache(objects, rows,
+                (object, count) -> DecodedFragment.decode(repository, object, count, columns, allocator),
+                usage, builder.cacheBytes);
+        AtomicInteger threadNumber = new AtomicInteger();
+        this.workers = Executors.newFixedThreadPool(builder.threads, task -> {
+            Thread thread = new Thread(task, "lode-loader-" + threadNumber.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        long start = startState.globalStep();
+        this.scheduled = start;
+        this.delivered = start;
+    }
+
+    /** A builder for a loader of revision (e.g. {@code cifar@v2}) of the local repository. */
+    public static Builder builder(Repository repository, Revision revision) {
+        return new Builder(repository, revision);
+    }
+
+    /** The plan that decides every batch. */
+    public OrderPlan plan() {
+        return plan;
+    }
+
+    /** Where this loader starts: (epoch, step) of its first batch. */
+    public LoaderState startState() {
+        return startState;
+    }
+
+    /** The global step after the last one this loader delivers: epochs * stepsPerEpoch. */
+    public long endGlobalStep() {
+        return endGlobalStep;
+    }
+
+    public int rank() {
+        return rank;
+    }
+
+    public int worldSize() {
+        return worldSize;
+    }
+
+    /** The Arrow schema of every batch. */
+    public Schema schema() {
+        return ArrowSlabs.schema(layout);
+    }
+
+    /** Bytes of decoded fragments cached off-heap now. */
+    public long cachedBytes() {
+        return cache.cachedBytes();
+    }
+
+    /** Fragment decodes so far, each re-decode after an eviction included. */
+    public long fragmentDecodes() {
+        return cache.decodes();
+    }
+
+    /** Pinned bytes of the slab ring: K slabs of the layout's size. */
+    public long slabBytes() {
+        return (long) ring.slabCount() * ring.slabBytes();
+    }
+
+    /**
+     * The batches from the start state to the end of the last epoch, in step order. Callable once.
+     *
+     * @throws IllegalStateException on a second call
+     */
+    @Override
+    public Iterator<Batch> iterator() {
+        synchronized (lock) {
+            if (iterated) {
+                throw new IllegalStateException("A loader is iterated once; build another to iterate again");
+            }
+            iterated = true;
+        }
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                synchronized (lock) {
+                    return !closed && delivered < endGlobalStep;
+                }
+            }
+
+            @Override
+            public Batch next() {
+                return nextBatch();
+            }
+        };
+    }
+
+    private Batch nextBatch() {
+        CompletableFuture<Batch> future;
+        long step;
+        synchronized (lock) {
+            if (closed) {
+                throw new IllegalStateException("The loader is closed");
+            }
+            if (delivered >= endGlobalStep) {
+                throw new NoSuchElementException("The loader delivered its last step, " + (endGlobalStep - 1));
+            }
+            refill();
+            step = delivered;
+            future = pending.get(step);
+            if (future == null) {
+                throw new IllegalStateException("Cannot assemble step " + step + ": all " + ring.slabCount()
+                        + " slabs are held by open batches; close a batch before asking for the next");
+            }
+        }
+        Batch batch;
+        try {
+            batch = future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for step " + step, e);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            synchronized (lock) {
+                pending.remove(step);
+            }
+            if (cause instanceof LodeException lode) {
+                throw new LodeException("Cannot load step " + step + ": " + lode.getMessage(), lode);
+            }
+            if (cause instanceof IOException io) {
+                throw new UncheckedIOException("Cannot load step " + step + ": " + io.getMessage(), io);
+            }
+            throw new IllegalStateException("Cannot load step " + step + ": " + cause, cause);
+        }
+        synchronized (lock) {
+            pending.remove(step);
+            delivered++;
+            openBatches++;
+        }
+        return batch;
+    }
+
+    /** Hands every free slab to the next unscheduled step. Caller holds lock. */
+    private void refill() {
+        while (!closed && scheduled < endGlobalStep) {
+            SlabRing.Slab slab;
+            try {
+                slab = ring.tryAcquire(0, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            if (slab == null) {
+                return;
+            }
+            long globalStep = scheduled++;
+            CompletableFuture<Batch> future = new CompletableFuture<>();
+            pending.put(globalStep, future);
+            workers.execute(() -> assemble(globalStep, slab, future));
+        }
+    }
+
+    void batchClosed() {
+        synchronized (lock) {
+            openBatches--;
+            refill();
+        }
+    }
+
+    private void assemble(long globalStep, SlabRing.Slab slab, CompletableFuture<Batch> future) {
+        long steps = plan.stepsPerEpoch();
+        long epoch = globalStep / steps;
+        long step = globalStep % steps;
+        List<DecodedFragment> pinned = new ArrayList<>();
+        try {
+            long[] samples = plan.samplesFor(epoch, step, rank, worldSize);
+            int count = samples.length;
+            DatasetLayout rowGroups = plan.layout();
+            int[] groupOf = new int[count];
+            long[] localRows = new long[count];
+            Map<Integer, DecodedFragment> fragments = new HashMap<>();
+            for (int i = 0; i < count; i++) {
+                int group = rowGroups.rowGroupOf(samples[i]);
+                groupOf[i] = group;
+                localRows[i] = samples[i] - rowGroups.rowGroupStart(group);
+            }
+            // Pin in ascending row-group order: the same for every run, so cache behaviour is reproducible too.
+            for (int group : java.util.Arrays.stream(groupOf).sorted().distinct().toArray()) {
+                DecodedFragment fragment = cache.pin(group, globalStep);
+                pinned.add(fragment);
+                fragments.put(group, fragment);
+            }
+            MemorySegment segment = slab.segment();
+            for (int c = 0; c < columns.size(); c++) {
+                SlabLayout.ColumnRegions regions = layout.columns().get(c);
+                if (DecodedFragment.isVariable(regions.column())) {
+                    gatherVariable(c, regions, groupOf, localRows, fragments, segment, globalStep);
+                } else {
+                    long rowBytes = regions.column().rowBytes();
+                    for (int from = 0; from < count; ) {
+                        int to = from + 1;
+                        while (to < count && groupOf[to] == groupOf[from]) {
+                            to++;
+                        }
+                        Gathers.fixedWidth(fragments.get(groupOf[from]).data(c), rowBytes, 0, rowBytes, localRows,
+                                from, to - from, segment, regions.data().offset() + from * rowBytes);
+                        from = to;
+                    }
+                }
+            }
+            VectorSchemaRoot root = ArrowSlabs.wrap(allocator, segment, layout, count);
+            future.complete(new Batch(this, epoch, step, globalStep, rank, samples, root, slab,
+                    plan.stateAt(epoch, step + 1)));
+        } catch (Throwable failure) {
+            slab.close();
+            future.completeExceptionally(failure);
+        } finally {
+            for (DecodedFragment fragment : pinned) {
+                cache.unpin(fragment, globalStep);
+            }
+        }
+    }
+
+    private static void gatherVariable(int c, SlabLayout.ColumnRegions regions, int[] groupOf, long[] localRows,
+                                       Map<Integer, DecodedFragment> fragments, MemorySegment slab,
+                                       long globalStep) {
+        long offsets = regions.offsets().offset();
+        long data = regions.data().offset();
+        long capacity = regions.data().length();
+        long written = 0;
+        slab.set(ValueLayout.JAVA_INT_UNALIGNED, offsets, 0);
+        for (int i = 0; i < groupOf.length; i++) {
+            DecodedFragment fragment = fragments.get(groupOf[i]);
+            MemorySegment sourceOffsets = fragment.offsets(c);
+            long start = sourceOffsets.get(ValueLayout.JAVA_LONG_UNALIGNED, localRows[i] * 8);
+            long length = sourceOffsets.get(ValueLayout.JAVA_LONG_UNALIGNED, localRows[i] * 8 + 8) - start;
+            if (written + length > capacity) {
+                throw new LodeException("Column '" + regions.column().name() + "' of global step " + globalStep
+                        + " needs more than its " + capacity + "-byte budget per batch; raise"
+                        + " Loader.Builder.variableBytesPerRow");
+            }
+            MemorySegment.copy(fragment.data(c), start, slab, data + written, length);
+            written += length;
+            slab.set(ValueLayout.JAVA_INT_UNALIGNED, offsets + 4L * (i + 1), (int) written);
+        }
+    }
+
+    /**
+     * Stops the threads, drops batches assembled ahead, and frees the slabs, the cache and (when the loader opened
+     * it) the pinned memory. Idempotent.
+     *
+     * @throws IllegalStateException when batches handed out are still open; the loader then stays open
+     */
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (closed) {
+                return;
+            }
+            if (openBatches > 0) {
+                throw new IllegalStateException("Cannot close the loader: " + openBatches
+                        + " batches are still open; close them first (their slabs may still be read)");
+            }
+            closed = true;
+        }
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(1, TimeUnit.MINUTES)) {
+                throw new IllegalStateException("Loader threads did not stop within a minute");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while stopping the loader threads", e);
+        }
+        List<CompletableFuture<Batch>> left;
+        synchronized (lock) {
+            left = List.copyOf(pending.values());
+            pending.clear();
+        }
+        for (CompletableFuture<Batch> future : left) {
+            if (future.isDone() && !future.isCompletedExceptionally()) {
+                future.join().discard();
+            }
+        }
+        try {
+            cache.close();
+            ring.close();
+            allocator.close();
+        } finally {
+            if (ownsMemory) {
+                memory.close();
+            }
+        }
+    }
+
+    /**
+     * The settings of a loader. The global batch size is required; everything else has a default. Not thread-safe.
+     */
+    public static final class Builder {
+        private final Repository repository;
+        private final Revision revision;
+        private long seed;
+        private int batchSize;
+        private int rank;
+        private int worldSize = 1;
+        private List<String> columns = List.of();
+        private OrderMode mode = OrderMode.BLOCK;
+        private int window = 4;
+        private TailPolicy tail = TailPolicy.DROP;
+        private long epochs = 1;
+        private LoaderState resumeFrom;
+        private long startStep;
+        private int prefetch = 4;
+        private int threads = 2;
+        private long cacheBytes = 1L << 30;
+        private long variableBytesPerRow = 256;
+        private PinnedMemory memory;
+
+        private Builder(Repository repository, Revision revision) {
+            this.repository = requireNonNull(repository, "repository is null");
+            this.revision = requireNonNull(revision, "revision is null");
+        }
+
+        public Builder seed(long newSeed) {
+            this.seed = newSeed;
+            return this;
+        }
+
+        /** B, the rows of a global step over all ranks; the world size must divide it. Required. */
+        public Builder globalBatchSize(int newBatchSize) {
+            this.batchSize = positive("Global batch size", newBatchSize);
+            return this;
+        }
+
+        /** This process's rank of worldSize (default 0 of 1). */
+        public Builder rank(int newRank, int newWorldSize) {
+            this.rank = newRank;
+            this.worldSize = positive("World size", newWorldSize);
+            return this;
+        }
+
+        /** The columns to deliver, in this order; default all, in schema order. */
+        public Builder columns(List<String> names) {
+            this.columns = List.copyOf(requireNonNull(names, "columns is null"));
+            return this;
+        }
+
+        public Builder orderMode(OrderMode newMode) {
+            this.mode = requireNonNull(newMode, "order mode is null");
+            return this;
+        }
+
+        /** Block mode: row groups (fragments) per shuffle window, default 4, capped at the fragment count. */
+        public Builder window(int rowGroups) {
+            this.window = positive("Window", rowGroups);
+            return this;
+        }
+
+        public Builder tailPolicy(TailPolicy policy) {
+            this.tail = requireNonNull(policy, "tail policy is null");
+            return this;
+        }
+
+        /** The loader ends after epoch count - 1 (default 1 epoch), also when resumed in a later epoch. */
+        public Builder epochs(long count) {
+            if (count < 1) {
+                throw new LodeException("Epochs must be >= 1, got " + count);
+            }
+            this.epochs = count;
+            return this;
+        }
+
+        /** Continue from a saved state, e.g. {@link Batch#stateAfter()}; checked with {@link OrderPlan#resume}. */
+        public Builder resumeFrom(LoaderState state) {
+            this.resumeFrom = requireNonNull(state, "state is null");
+            return this;
+        }
+
+        /** Start at a global step (epoch * stepsPerEpoch + step) instead of 0; not with {@link #resumeFrom}. */
+        public Builder startStep(long globalStep) {
+            if (globalStep < 0) {
+                throw new LodeException("Start step must be >= 0, got " + globalStep);
+            }
+            this.startStep = globalStep;
+            return this;
+        }
+
+        /** K, the slabs of the ring: batches assembled ahead plus batches the consumer holds (default 4). */
+        public Builder prefetch(int slabs) {
+            this.prefetch = positive("Prefetch depth", slabs);
+            return this;
+        }
+
+        /** Threads that decode fragments and assemble batches (default 2); never changes the output. */
+        public Builder threads(int count) {
+            this.threads = positive("Loader threads", count);
+            return this;
+        }
+
+        /** The byte budget of decoded fragments kept off-heap (default 1 GiB). */
+        public Builder cacheBytes(long bytes) {
+            if (bytes < 0) {
+                throw new LodeException("Cache bytes must be >= 0, got " + bytes);
+            }
+            this.cacheBytes = bytes;
+            return this;
+        }
+
+        /** Room per row, on average over a batch, for the values of each binary or utf8 column (default 256). */
+        public Builder variableBytesPerRow(long bytes) {
+            if (bytes < 1) {
+                throw new LodeException("Variable bytes per row must be >= 1, got " + bytes);
+            }
+            this.variableBytesPerRow = bytes;
+            return this;
+        }
+
+        /** Slabs come from this allocator, which the caller closes; default: the loader opens its own. */
+        public Builder pinnedMemory(PinnedMemory pinned) {
+            this.memory = requireNonNull(pinned, "pinned memory is null");
+            return this;
+        }
+
+        /**
+         * Resolves the revision, builds the plan, checks a resume state, allocates the slabs and starts the threads.
+         *
+         * @throws ResumeMismatchException when the resume state was saved under a different plan, naming the field
+         * @throws LodeException           for an unknown or unsupported column, or settings out of range
+         */
+        public Loader build() throws IOException {
+            if (batchSize == 0) {
+                throw new LodeException("Loader needs a global batch size");
+            }
+            if (resumeFrom != null && startStep != 0) {
+                throw new LodeException("Give either a resume state or a start step, not both");
+            }
+            return new Loader(this);
+        }
+
+        private static int positive(String what, int value) {
+            if (value < 1) {
+                throw new LodeException(what + " must be >= 1, got " + value);
+            }
+            return value;
+        }
+    }
+}
