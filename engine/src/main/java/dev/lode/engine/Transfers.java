@@ -103,7 +103,16 @@ public final class Transfers {
                 copyObject(commitId);
             }
         } finally {
+            // On failure, cancel what is queued and wait for uploads in flight: once this method returns or
+            // throws, nothing of this transfer is still writing.
             pool.shutdownNow();
+            try {
+                if (!pool.awaitTermination(5, java.util.concurrent.TimeUnit.MINUTES)) {
+                    throw new LodeException("Transfer workers did not stop within 5 minutes");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
