@@ -38,7 +38,7 @@ final class ImportCommand implements Callable<Integer> {
     @Parameters(index = "1..*", arity = "1..*", paramLabel = "SOURCE", description = "Files to import.")
     List<Path> sources;
 
-    @Option(names = "--format", paramLabel = "FORMAT", description = "Force the input format (csv, json, npy, imagefolder, parquet, arrow).")
+    @Option(names = "--format", paramLabel = "FORMAT", description = "Force the input format (csv, json, npy, hdf5, mat, imagefolder, parquet, arrow).")
     String format;
 
     @Option(names = {"-m", "--message"}, paramLabel = "MESSAGE", description = "Commit message.")

@@ -3,6 +3,8 @@ package dev.lode.engine;
 import dev.lode.engine.importer.Importer;
 import dev.lode.engine.importer.ImportException;
 import dev.lode.engine.importer.csv.CsvImporter;
+import dev.lode.engine.importer.hdf5.Hdf5Importer;
+import dev.lode.engine.importer.matlab.MatImporter;
 import dev.lode.engine.importer.images.ImageFolderImporter;
 import dev.lode.engine.importer.json.JsonImporter;
 import dev.lode.engine.importer.numpy.NpyImporter;
@@ -27,7 +29,8 @@ public final class Importers {
 
     /** Every importer, most specific detection first (folders, then binary magic, then text heuristics). */
     public static List<Importer> all() {
-        return List.of(new ImageFolderImporter(), new ParquetImporter(), new ArrowIpcImporter(), new NpyImporter(), new JsonImporter(),
+        return List.of(new ImageFolderImporter(), new ParquetImporter(), new ArrowIpcImporter(), new MatImporter(),
+                new Hdf5Importer(), new NpyImporter(), new JsonImporter(),
                 new CsvImporter());
     }
 
