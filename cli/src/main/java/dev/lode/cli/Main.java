@@ -11,7 +11,8 @@ import java.io.StringWriter;
  * The {@code lode} command. Exit codes: 0 success, 1 user error (one line on stderr), 2 internal error (stack
  * trace only with --verbose).
  */
-@Command(name = "lode", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+@Command(name = "lode", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+        versionProvider = Main.Version.class,
         description = {"Version datasets, import legacy formats once, and replay batches deterministically.", "",
                 "The repository is --repo PATH, else $LODE_REPO, else the nearest .lode/ folder above the "
                         + "current directory."},

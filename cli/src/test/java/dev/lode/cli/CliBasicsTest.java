@@ -23,9 +23,23 @@ class CliBasicsTest {
         CliRunner.Result help = CliRunner.run("--help");
         assertEquals(0, help.exitCode());
         for (String command : new String[] {"init", "import", "log", "show", "tag", "branch", "diff", "export",
-                "verify", "gc", "order", "demo"}) {
+                "verify", "gc", "remote", "push", "pull", "clone", "order", "stream", "demo"}) {
             assertTrue(help.out().contains("  " + command), command + " missing from:\n" + help.out());
         }
+    }
+
+    @Test
+    void everyCommandHasCompleteHelp() {
+        for (String command : new String[] {"init", "import", "log", "show", "tag", "branch", "diff", "export",
+                "verify", "gc", "remote", "push", "pull", "clone", "order", "stream", "demo"}) {
+            CliRunner.Result help = CliRunner.run(command, "--help");
+            assertEquals(0, help.exitCode(), command + ": " + help.err());
+            assertTrue(help.out().startsWith("Usage: lode " + command), help.out());
+            assertTrue(help.out().contains("--help"), command);
+        }
+        CliRunner.Result add = CliRunner.run("remote", "add", "--help");
+        assertEquals(0, add.exitCode(), add.err());
+        assertTrue(add.out().contains("--endpoint"), add.out());
     }
 
     @Test
