@@ -57,8 +57,10 @@ class DuckDbInteropTest {
                     DUCKDB_PACKAGE + "@" + DUCKDB_VERSION), prefix, 180);
             if (!install.ok()) {
                 boolean offline = NETWORK_ERRORS.stream().anyMatch(install.output()::contains);
+                List<String> errors = install.output().lines().filter(line -> line.contains("error")).limit(3)
+                        .toList();
                 assumeTrue(!offline, () -> skip("npm could not reach its registry to install " + DUCKDB_PACKAGE
-                        + "@" + DUCKDB_VERSION + ": " + install.output().lines().filter(line -> line.contains("error")).limit(3).toList()));
+                        + "@" + DUCKDB_VERSION + ": " + errors));
                 throw new IOException("npm install " + DUCKDB_PACKAGE + "@" + DUCKDB_VERSION + " failed:\n"
                         + install.output());
             }
@@ -142,7 +144,7 @@ class DuckDbInteropTest {
         return value instanceof Json.JsonString text ? Long.parseLong(text.value()) : object.getLong(key);
     }
 
-    /** The same figures computed from the CSV with a plain parser of its own (TestData writes no line breaks in fields). */
+    /** The same figures from the CSV by a plain parser of its own: TestData writes no line breaks inside fields. */
     private record Figures(long rows, long idSum, long labelSum, long scoreCount, double scoreSum, long nameCount,
                            Set<String> distinctNames, long flagTrue, String minDay, String maxDay) {
         static Figures of(Path csv) throws IOException {

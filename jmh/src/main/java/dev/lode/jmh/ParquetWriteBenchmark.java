@@ -133,7 +133,8 @@ public class ParquetWriteBenchmark {
             }
             weight.setSafe(row, (float) random.nextGaussian());
             word.setSafe(row, words[random.nextInt(words.length)].getBytes(StandardCharsets.UTF_8));
-            text.setSafe(row, ("row " + row + " " + Long.toHexString(random.nextLong())).getBytes(StandardCharsets.UTF_8));
+            String unique = "row " + row + " " + Long.toHexString(random.nextLong());
+            text.setSafe(row, unique.getBytes(StandardCharsets.UTF_8));
             flag.setSafe(row, random.nextBoolean() ? 1 : 0);
             day.setSafe(row, 19_000 + random.nextInt(2_000));
             seen.setSafe(row, 1_700_000_000_000_000L + random.nextLong(100_000_000_000_000L));
