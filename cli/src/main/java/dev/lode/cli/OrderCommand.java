@@ -9,7 +9,6 @@ import dev.lode.engine.Revision;
 import dev.lode.loader.DatasetLayout;
 import dev.lode.loader.EpochReport;
 import dev.lode.loader.OrderCheck;
-import dev.lode.loader.OrderMode;
 import dev.lode.loader.OrderPlan;
 import dev.lode.loader.OrderPrinter;
 import dev.lode.loader.TailPolicy;
@@ -33,23 +32,18 @@ final class OrderCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    OrderOptions ordering;
+
     @Parameters(index = "0", paramLabel = "DATASET[@REV]")
     String revision;
 
-    @Option(names = "--seed", required = true, paramLabel = "S")
-    long seed;
 
     @Option(names = "--epoch", defaultValue = "0", paramLabel = "E")
     long epoch;
 
-    @Option(names = "--batch-size", required = true, paramLabel = "B", description = "Global batch size.")
-    int batchSize;
 
-    @Option(names = "--rank", defaultValue = "0", paramLabel = "R")
-    int rank;
 
-    @Option(names = "--world-size", defaultValue = "1", paramLabel = "W", description = "Must divide B.")
-    int worldSize;
 
     @Option(names = "--from-step", defaultValue = "0", paramLabel = "N", description = "First step within the epoch.")
     long fromStep;
@@ -57,17 +51,8 @@ final class OrderCommand implements Callable<Integer> {
     @Option(names = "--steps", paramLabel = "K", description = "How many steps (default: to the end of the epoch).")
     Long steps;
 
-    @Option(names = "--order", defaultValue = "block", paramLabel = "MODE",
-            description = "global, block or sequential (default: ${DEFAULT-VALUE}).")
-    String order;
 
-    @Option(names = "--window", defaultValue = "4", paramLabel = "K",
-            description = "block mode: rows are shuffled within windows of K fragments (default: ${DEFAULT-VALUE}).")
-    int window;
 
-    @Option(names = "--tail", defaultValue = "drop", paramLabel = "POLICY",
-            description = "drop, pad or partial (default: ${DEFAULT-VALUE}).")
-    String tail;
 
     @Option(names = "--check", description = "Verify the whole epoch instead of printing it: every sample once "
             + "(or as the tail policy says) and equal batch counts on every rank.")
@@ -80,7 +65,7 @@ final class OrderCommand implements Callable<Integer> {
             Manifest manifest = repository.readManifest(resolved.commit().manifest());
             OrderPlan plan = plan(resolved.commitId().hex(), manifest);
             if (check) {
-                EpochReport report = OrderCheck.verifyEpoch(plan, epoch, worldSize);
+                EpochReport report = OrderCheck.verifyEpoch(plan, epoch, ordering.worldSize);
                 if (common.json) {
                     common.printJson(dev.lode.engine.json.Json.object().put("passed", report.passed())
                             .put("epoch", report.epoch()).put("worldSize", report.worldSize())
@@ -102,7 +87,7 @@ final class OrderCommand implements Callable<Integer> {
             long count = steps != null ? steps : perEpoch - fromStep;
             BufferedWriter out = new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8),
                     1 << 16);
-            OrderPrinter.print(out, plan, rank, worldSize, Math.addExact(Math.multiplyExact(epoch, perEpoch), fromStep),
+            OrderPrinter.print(out, plan, ordering.rank, ordering.worldSize, Math.addExact(Math.multiplyExact(epoch, perEpoch), fromStep),
                     count, common.json ? OrderPrinter.Format.JSON : OrderPrinter.Format.TEXT);
             out.flush();
         }
@@ -113,19 +98,18 @@ final class OrderCommand implements Callable<Integer> {
         if (manifest.rows() == 0) {
             throw new LodeException("Dataset version " + revision + " has no rows to order");
         }
-        TailPolicy policy = TailPolicy.parse(tail);
-        OrderMode mode = OrderMode.parse(order);
-        return switch (mode) {
-            case GLOBAL -> OrderPlan.global(commit, manifest.rows(), seed, batchSize, policy);
-            case SEQUENTIAL -> OrderPlan.sequential(commit, manifest.rows(), batchSize, policy);
+        TailPolicy policy = ordering.tailPolicy();
+        return switch (ordering.mode()) {
+            case GLOBAL -> OrderPlan.global(commit, manifest.rows(), ordering.seed, ordering.batchSize, policy);
+            case SEQUENTIAL -> OrderPlan.sequential(commit, manifest.rows(), ordering.batchSize, policy);
             case BLOCK -> {
                 List<FragmentEntry> fragments = manifest.fragments().stream().filter(f -> f.rows() > 0).toList();
                 long[] rows = new long[fragments.size()];
                 for (int i = 0; i < rows.length; i++) {
                     rows[i] = fragments.get(i).rows();
                 }
-                yield OrderPlan.block(commit, DatasetLayout.ofRowGroups(rows), Math.min(window, rows.length), seed,
-                        batchSize, policy);
+                yield OrderPlan.block(commit, DatasetLayout.ofRowGroups(rows), Math.min(ordering.window, rows.length),
+                        ordering.seed, ordering.batchSize, policy);
             }
         };
     }

@@ -4,8 +4,6 @@ import dev.lode.engine.Repository;
 import dev.lode.engine.Revision;
 import dev.lode.loader.Batch;
 import dev.lode.loader.Loader;
-import dev.lode.loader.OrderMode;
-import dev.lode.loader.TailPolicy;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
@@ -36,20 +34,15 @@ final class StreamCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    OrderOptions ordering;
+
     @Parameters(index = "0", paramLabel = "DATASET[@REV]")
     String revision;
 
-    @Option(names = "--seed", required = true, paramLabel = "S")
-    long seed;
 
-    @Option(names = "--batch-size", required = true, paramLabel = "B", description = "Global batch size.")
-    int batchSize;
 
-    @Option(names = "--rank", defaultValue = "0", paramLabel = "R")
-    int rank;
 
-    @Option(names = "--world-size", defaultValue = "1", paramLabel = "W", description = "Must divide B.")
-    int worldSize;
 
     @Option(names = "--start-step", defaultValue = "0", paramLabel = "G",
             description = "First global step (epoch * steps per epoch + step).")
@@ -61,17 +54,8 @@ final class StreamCommand implements Callable<Integer> {
     @Option(names = "--epochs", defaultValue = "1", paramLabel = "N", description = "Stop after epoch N - 1.")
     long epochs;
 
-    @Option(names = "--order", defaultValue = "block", paramLabel = "MODE",
-            description = "global, block or sequential (default: ${DEFAULT-VALUE}).")
-    String order;
 
-    @Option(names = "--window", defaultValue = "4", paramLabel = "K",
-            description = "block mode: rows are shuffled within windows of K fragments (default: ${DEFAULT-VALUE}).")
-    int window;
 
-    @Option(names = "--tail", defaultValue = "drop", paramLabel = "POLICY",
-            description = "drop, pad or partial (default: ${DEFAULT-VALUE}).")
-    String tail;
 
     @Option(names = "--threads", defaultValue = "2", paramLabel = "T", description = "Loader threads; output is the "
             + "same for any count.")
@@ -83,9 +67,9 @@ final class StreamCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (Repository repository = common.openRepository();
-             Loader loader = Loader.builder(repository, Revision.parse(revision)).seed(seed)
-                     .globalBatchSize(batchSize).rank(rank, worldSize).columns(columns)
-                     .orderMode(OrderMode.parse(order)).window(window).tailPolicy(TailPolicy.parse(tail))
+             Loader loader = Loader.builder(repository, Revision.parse(revision)).seed(ordering.seed)
+                     .globalBatchSize(ordering.batchSize).rank(ordering.rank, ordering.worldSize).columns(columns)
+                     .orderMode(ordering.mode()).window(ordering.window).tailPolicy(ordering.tailPolicy())
                      .epochs(epochs).startStep(startStep).threads(threads).build();
              BufferAllocator allocator = new RootAllocator()) {
             List<Field> fields = new ArrayList<>(loader.schema().getFields());
