@@ -38,21 +38,14 @@ final class OrderCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DATASET[@REV]")
     String revision;
 
-
     @Option(names = "--epoch", defaultValue = "0", paramLabel = "E")
     long epoch;
-
-
-
 
     @Option(names = "--from-step", defaultValue = "0", paramLabel = "N", description = "First step within the epoch.")
     long fromStep;
 
     @Option(names = "--steps", paramLabel = "K", description = "How many steps (default: to the end of the epoch).")
     Long steps;
-
-
-
 
     @Option(names = "--check", description = "Verify the whole epoch instead of printing it: every sample once "
             + "(or as the tail policy says) and equal batch counts on every rank.")

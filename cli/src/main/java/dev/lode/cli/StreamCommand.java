@@ -40,10 +40,6 @@ final class StreamCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DATASET[@REV]")
     String revision;
 
-
-
-
-
     @Option(names = "--start-step", defaultValue = "0", paramLabel = "G",
             description = "First global step (epoch * steps per epoch + step).")
     long startStep;
@@ -53,9 +49,6 @@ final class StreamCommand implements Callable<Integer> {
 
     @Option(names = "--epochs", defaultValue = "1", paramLabel = "N", description = "Stop after epoch N - 1.")
     long epochs;
-
-
-
 
     @Option(names = "--threads", defaultValue = "2", paramLabel = "T", description = "Loader threads; output is the "
             + "same for any count.")
