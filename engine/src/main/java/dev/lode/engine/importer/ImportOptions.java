@@ -41,6 +41,20 @@ public record ImportOptions(SortedMap<String, String> values) {
         };
     }
 
+    /**
+     * Rejects any option not in {@code known}, naming it, the format and the options the format has; a typo must
+     * not slip silently into lineage and the conversion cache.
+     */
+    public void requireKnown(String format, java.util.Set<String> known) {
+        for (String key : values.keySet()) {
+            if (!known.contains(key)) {
+                throw new LodeException("Unknown option '" + key + "' for format " + format + "; "
+                        + (known.isEmpty() ? "it takes no options"
+                        : "known: " + String.join(", ", new java.util.TreeSet<>(known))));
+            }
+        }
+    }
+
     /** A copy with one more option. */
     public ImportOptions with(String key, String value) {
         TreeMap<String, String> copy = new TreeMap<>(values);

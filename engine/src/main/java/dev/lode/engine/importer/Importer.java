@@ -32,6 +32,18 @@ public interface Importer {
         return 1;
     }
 
+    /** Whether the file's name ends, ignoring case, with one of the extensions (given with their dot). */
+    static boolean hasExtension(Path file, String... extensions) {
+        Path name = file.getFileName();
+        String lower = name == null ? "" : name.toString().toLowerCase(java.util.Locale.ROOT);
+        for (String extension : extensions) {
+            if (lower.endsWith(extension)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * Opens the sources, in the order given, as one table. Reads as much as needed to fix the schema (a CSV is
      * read through once to infer types). Bad input throws {@link ImportException} naming the file, the line or

@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
@@ -83,9 +82,7 @@ public final class CsvImporter implements Importer {
 
     @Override
     public boolean detects(Path file, byte[] head) {
-        Path name = file.getFileName();
-        String lower = name == null ? "" : name.toString().toLowerCase(Locale.ROOT);
-        if (lower.endsWith(".csv") || lower.endsWith(".tsv") || lower.endsWith(".txt")) {
+        if (Importer.hasExtension(file, ".csv", ".tsv", ".txt")) {
             return true;
         }
         int invalid = Utf8.firstInvalid(head, 0, head.length);
@@ -109,11 +106,7 @@ public final class CsvImporter implements Importer {
         if (sources.isEmpty()) {
             throw new LodeException("No files to import");
         }
-        for (String key : options.values().keySet()) {
-            if (!OPTIONS.contains(key)) {
-                throw new LodeException("Unknown option '" + key + "' for format csv; known: delimiter, header");
-            }
-        }
+        options.requireKnown(name(), OPTIONS);
         if (options.values().containsKey("schema")) {
             throw new LodeException("Option schema is not supported by format csv yet");
         }

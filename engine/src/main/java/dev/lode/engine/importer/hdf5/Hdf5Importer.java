@@ -102,11 +102,7 @@ public final class Hdf5Importer implements Importer {
         if (sources.isEmpty()) {
             throw new LodeException("No files to import");
         }
-        for (String key : options.values().keySet()) {
-            if (!key.equals(PATH_OPTION)) {
-                throw new LodeException("Unknown option '" + key + "' for format hdf5; it has only " + PATH_OPTION);
-            }
-        }
+        options.requireKnown(name(), java.util.Set.of(PATH_OPTION));
         Path file = sources.getFirst();
         if (sources.size() > 1) {
             throw new ImportException(file, null, "an HDF5 import takes one file, but " + sources.size()

@@ -104,10 +104,7 @@ public final class ImageFolderImporter implements Importer {
         if (sources.isEmpty()) {
             throw new LodeException("No folders to import");
         }
-        if (!options.values().isEmpty()) {
-            throw new LodeException("Unknown option '" + options.values().firstKey()
-                    + "' for format imagefolder; it has none");
-        }
+        options.requireKnown(name(), java.util.Set.of());
         List<ImageFile> images = new ArrayList<>();
         for (Path source : sources) {
             images.addAll(list(source));

@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import static java.util.Objects.requireNonNull;
@@ -65,9 +64,7 @@ public final class JsonImporter implements Importer {
 
     @Override
     public boolean detects(Path file, byte[] head) {
-        Path name = file.getFileName();
-        String lower = name == null ? "" : name.toString().toLowerCase(Locale.ROOT);
-        if (lower.endsWith(".jsonl") || lower.endsWith(".ndjson") || lower.endsWith(".json")) {
+        if (Importer.hasExtension(file, ".jsonl", ".ndjson", ".json")) {
             return true;
         }
         int i = head.length >= 3 && (head[0] & 0xFF) == 0xEF && (head[1] & 0xFF) == 0xBB
@@ -86,9 +83,7 @@ public final class JsonImporter implements Importer {
         if (sources.isEmpty()) {
             throw new LodeException("No files to import");
         }
-        for (String key : options.values().keySet()) {
-            throw new LodeException("Unknown option '" + key + "' for format json; it takes no options");
-        }
+        options.requireKnown(name(), java.util.Set.of());
         JsonColumn root = JsonColumn.root();
         for (Path file : sources) {
             try (JsonRecords records = new JsonRecords(file, context.bytesRead())) {

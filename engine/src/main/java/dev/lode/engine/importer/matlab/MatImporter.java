@@ -81,9 +81,7 @@ public final class MatImporter implements Importer {
 
     @Override
     public boolean detects(Path file, byte[] head) {
-        Path name = file.getFileName();
-        return startsWith(head, V5) || startsWith(head, V73)
-                || (name != null && name.toString().toLowerCase(Locale.ROOT).endsWith(".mat"));
+        return startsWith(head, V5) || startsWith(head, V73) || Importer.hasExtension(file, ".mat");
     }
 
     private static boolean startsWith(byte[] head, byte[] prefix) {
@@ -98,12 +96,7 @@ public final class MatImporter implements Importer {
         if (sources.isEmpty()) {
             throw new LodeException("No files to import");
         }
-        for (String key : options.values().keySet()) {
-            if (!key.equals(SAMPLE_AXIS_OPTION)) {
-                throw new LodeException("Unknown option '" + key + "' for format mat; it has only "
-                        + SAMPLE_AXIS_OPTION);
-            }
-        }
+        options.requireKnown(name(), java.util.Set.of(SAMPLE_AXIS_OPTION));
         MatColumn.SampleAxis axis = switch (options.get(SAMPLE_AXIS_OPTION, "first")) {
             case "first" -> MatColumn.SampleAxis.FIRST;
             case "last" -> MatColumn.SampleAxis.LAST;

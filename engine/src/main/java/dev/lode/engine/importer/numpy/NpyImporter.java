@@ -78,9 +78,7 @@ public final class NpyImporter implements Importer {
 
     @Override
     public boolean detects(Path file, byte[] head) {
-        Path name = file.getFileName();
-        String lower = name == null ? "" : name.toString().toLowerCase(Locale.ROOT);
-        return lower.endsWith(".npy") || lower.endsWith(".npz")
+        return Importer.hasExtension(file, ".npy", ".npz")
                 || (head.length >= 6 && Arrays.equals(head, 0, 6, NpyHeader.MAGIC, 0, 6));
     }
 
@@ -92,9 +90,7 @@ public final class NpyImporter implements Importer {
         if (sources.isEmpty()) {
             throw new LodeException("No files to import");
         }
-        if (!options.values().isEmpty()) {
-            throw new LodeException("Unknown option '" + options.values().firstKey() + "' for format npy; it has none");
-        }
+        options.requireKnown(name(), java.util.Set.of());
         List<NpyTable.Part> parts = new ArrayList<>();
         for (Path file : sources) {
             if (isZip(file)) {
