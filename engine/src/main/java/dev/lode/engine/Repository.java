@@ -3,7 +3,6 @@ package dev.lode.engine;
 import dev.lode.engine.json.Json;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -544,13 +543,5 @@ public final class Repository implements AutoCloseable {
         }
         objects.store().close();
         refs.close();
-    }
-
-    static String utf8(byte[] bytes) {
-        return new String(bytes, StandardCharsets.UTF_8);
-    }
-
-    static Json.JsonObject emptyObject() {
-        return Json.object().build();
     }
 }
