@@ -1,7 +1,5 @@
 package dev.lode.engine;
 
-import dev.lode.engine.json.Json;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
