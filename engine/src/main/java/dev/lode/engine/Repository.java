@@ -54,10 +54,7 @@ public final class Repository implements AutoCloseable {
         for (String sub : List.of("objects", "refs", "logs", "tmp")) {
             Files.createDirectories(root.resolve(sub));
         }
-        Path config = root.resolve("config.json");
-        Path partial = root.resolve("config.json.new");
-        Files.write(partial, RepositoryConfig.empty().toJson().toBytes());
-        Files.move(partial, config, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        writeConfigFile(root, RepositoryConfig.empty());
         return open(root);
     }
 
@@ -118,6 +115,10 @@ public final class Repository implements AutoCloseable {
 
     /** Replaces the configuration atomically. */
     public void writeConfig(RepositoryConfig config) throws IOException {
+        writeConfigFile(root, config);
+    }
+
+    private static void writeConfigFile(Path root, RepositoryConfig config) throws IOException {
         Path partial = root.resolve("config.json.new");
         Files.write(partial, config.toJson().toBytes());
         FileSync.file(partial);
