@@ -49,6 +49,11 @@ final class DecodedFragment {
         this.bytes = total;
     }
 
+    /** A fragment over memory filled elsewhere (a mapped cache file); {@link #free()} closes the arena. */
+    static DecodedFragment of(ObjectId object, long rows, Arena arena, MemorySegment[] data, MemorySegment[] offsets) {
+        return new DecodedFragment(object, rows, arena, data, offsets);
+    }
+
     ObjectId object() {
         return object;
     }
