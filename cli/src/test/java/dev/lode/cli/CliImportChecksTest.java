@@ -82,7 +82,7 @@ class CliImportChecksTest {
     void progressIsDrawnOnATerminalUnlessQuiet() throws Exception {
         String repo = folder.resolve("repo").toString();
         assertEquals(0, CliRunner.run("init", repo).exitCode());
-        Path csv = TestData.csv(folder.resolve("train.csv"), 9, 200_000);
+        Path csv = TestData.csv(folder.resolve("train.csv"), 9, 20_000);
 
         String drawn = onATerminal("import", "--repo", repo, "a", csv.toString());
         assertTrue(drawn.contains("import") && drawn.contains("MiB") && drawn.contains("%"),
