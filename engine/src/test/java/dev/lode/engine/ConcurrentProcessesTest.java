@@ -19,17 +19,23 @@ class ConcurrentProcessesTest {
     Path folder;
 
     static Process startJava(Class<?> main, String... args) throws Exception {
+        return new ProcessBuilder(javaCommand(List.of(), main, args)).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    /** The command line that runs {@code main} in a new JVM on this test's class path, with extra JVM options. */
+    static List<String> javaCommand(List<String> jvmOptions, Class<?> main, String... args) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
         command.add("--enable-native-access=ALL-UNNAMED");
         command.add("--sun-misc-unsafe-memory-access=allow");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(main.getName());
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT)
-                .start();
+        return command;
     }
 
     @Test

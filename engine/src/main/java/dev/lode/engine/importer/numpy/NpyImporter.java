@@ -246,7 +246,7 @@ public final class NpyImporter implements Importer {
                 try {
                     read = super.read(target, offset, length);
                 } catch (ZipException e) {
-                    throw origin.whole("corrupt zip: " + e.getMessage());
+                    throw origin.at(count, "corrupt compressed data: " + e.getMessage());
                 }
                 if (read > 0) {
                     count += read;
