@@ -30,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * AWS credentials never leak: the real command line, as a child process with known fake credentials in its
- * environment, pushes, clones, pulls and fails (with --verbose stack traces) against s3proxy; then stdout, stderr
+ * environment, pushes, clones, pulls and fails (with --verbose stack traces) against s3proxy; runs that also carry a
+ * session token fail, because s3proxy does not implement session tokens (HTTP 501); then stdout, stderr
  * and every file of the repositories (config, refs, ref logs, commits, manifests) are searched for the key id, the
  * secret and the session token.
  */
@@ -102,6 +103,10 @@ class CliSecretsTest {
         assertTrue(missingBucket != 0, "a push to a missing bucket fails");
         int wrongSecret = lode(-1, WRONG_SECRET, "push", "--repo", a, "--verbose");
         assertTrue(wrongSecret != 0, "a push with a wrong secret fails");
+        int withToken = lodeWithToken(-1, SECRET, TOKEN, "push", "--repo", a, "--verbose");
+        assertTrue(withToken != 0, "s3proxy refuses session tokens, so this push fails");
+        int pullWithToken = lodeWithToken(-1, SECRET, TOKEN, "pull", "--repo", c, "cifar@main", "--verbose");
+        assertTrue(pullWithToken != 0, "s3proxy refuses session tokens, so this pull fails");
         int cloneWrong = lode(-1, WRONG_SECRET, concat(new String[] {"clone", url, folder.resolve("d").toString(),
                 "--verbose"}, s3));
         assertTrue(cloneWrong != 0, "a clone with a wrong secret fails");
@@ -135,6 +140,11 @@ class CliSecretsTest {
 
     /** Runs the command line in a child process with the fake credentials in its environment; -1 accepts any exit. */
     private int lode(int expectedExit, String secret, String... args) throws IOException, InterruptedException {
+        return lodeWithToken(expectedExit, secret, null, args);
+    }
+
+    /** As above, with a session token too; s3proxy answers requests that carry one with 501 Not Implemented. */
+    private int lodeWithToken(int expectedExit, String secret, String token, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
                 "--add-opens=java.base/java.nio=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
                 "--sun-misc-unsafe-memory-access=allow", "-Xmx256m", "-XX:TieredStopAtLevel=1",
@@ -145,7 +155,9 @@ class CliSecretsTest {
         environment.keySet().removeIf(name -> name.startsWith("AWS_"));
         environment.put("AWS_ACCESS_KEY_ID", KEY_ID);
         environment.put("AWS_SECRET_ACCESS_KEY", secret);
-        environment.put("AWS_SESSION_TOKEN", TOKEN);
+        if (token != null) {
+            environment.put("AWS_SESSION_TOKEN", token);
+        }
         environment.put("AWS_CONFIG_FILE", folder.resolve("no-aws-config").toString());
         environment.put("AWS_SHARED_CREDENTIALS_FILE", folder.resolve("no-aws-credentials").toString());
         Process process = builder.start();
