@@ -3,6 +3,7 @@ package dev.lode.engine;
 import dev.lode.engine.json.Json;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -55,8 +56,9 @@ final class LocalRefStore implements RefStore {
 
     private static Optional<ObjectId> readFile(Path file) throws IOException {
         byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
+        // A ref is 65 bytes; reading one more than that is enough to reject a huge file without loading it.
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(ObjectId.HEX_LENGTH + 2);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }

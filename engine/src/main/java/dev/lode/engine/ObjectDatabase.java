@@ -112,10 +112,29 @@ public final class ObjectDatabase {
 
     /** Copies a verified object to {@code target}; the target appears complete or not at all. */
     public void copyTo(ObjectId id, Path target) throws IOException {
+        copyTo(id, target, Long.MAX_VALUE);
+    }
+
+    /**
+     * Copies a verified object of at most {@code maxBytes} to {@code target}; the target appears complete or not at
+     * all. The copy stops with a {@link LodeException} naming the object as soon as more bytes arrive than the
+     * limit, so an untrusted store cannot fill the disk by serving an endless object.
+     */
+    public void copyTo(ObjectId id, Path target, long maxBytes) throws IOException {
         Path partial = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".partial");
         try {
             try (InputStream in = openVerified(id); OutputStream out = Files.newOutputStream(partial)) {
-                in.transferTo(out);
+                byte[] buffer = new byte[1 << 16];
+                long copied = 0;
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                    copied += n;
+                    if (copied > maxBytes) {
+                        throw new LodeException("Object " + id + " in " + store.describe() + " is larger than the"
+                                + " limit of " + maxBytes + " bytes for its kind; stopped copying it");
+                    }
+                    out.write(buffer, 0, n);
+                }
             }
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {

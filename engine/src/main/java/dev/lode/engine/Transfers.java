@@ -28,6 +28,9 @@ import static java.util.Objects.requireNonNull;
  * missing, and no ref ever points at a commit whose objects are absent.
  */
 public final class Transfers {
+    /** For {@link #copyObject}: no declared size to check. */
+    private static final long ANY_SIZE = -1;
+
     private final Repository source;
     private final Repository target;
     private final int parallelism;
@@ -93,14 +96,14 @@ public final class Transfers {
                 for (FragmentEntry fragment : manifest.fragments()) {
                     if (queued.add(fragment.object())) {
                         pending.add(pool.submit(() -> {
-                            copyObject(fragment.object());
+                            copyObject(fragment.object(), fragment.bytes(), fragment.bytes());
                             return null;
                         }));
                     }
                 }
                 await(pending);
-                copyObject(commit.manifest());
-                copyObject(commitId);
+                copyObject(commit.manifest(), Manifest.MAX_BYTES, ANY_SIZE);
+                copyObject(commitId, Commit.MAX_BYTES, ANY_SIZE);
             }
         } finally {
             // On failure, cancel what is queued and wait for uploads in flight: once this method returns or
@@ -148,7 +151,11 @@ public final class Transfers {
         return ordered;
     }
 
-    private void copyObject(ObjectId id) throws IOException {
+    /**
+     * Copies one object the target lacks, reading at most {@code maxBytes} from the source; if {@code exactBytes} is
+     * not {@link #ANY_SIZE}, the object must have exactly that size (a fragment's size declared in its manifest).
+     */
+    private void copyObject(ObjectId id, long maxBytes, long exactBytes) throws IOException {
         ObjectStore to = target.objects().store();
         if (to.contains(id)) {
             to.touch(id);
@@ -156,7 +163,11 @@ public final class Transfers {
         }
         Path staged = target.objects().newTemporaryFile("transfer");
         try {
-            source.objects().copyTo(id, staged);
+            source.objects().copyTo(id, staged, maxBytes);
+            if (exactBytes != ANY_SIZE && Files.size(staged) != exactBytes) {
+                throw new LodeException("Object " + id + " in " + source.objects().store().describe() + " is "
+                        + Files.size(staged) + " bytes, but its manifest declares " + exactBytes);
+            }
             if (to.putIfAbsent(id, staged)) {
                 long size = Files.size(staged);
                 objectsSent.incrementAndGet();

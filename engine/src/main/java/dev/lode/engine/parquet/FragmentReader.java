@@ -64,7 +64,14 @@ public final class FragmentReader {
             FileMetaData metadata = reader.getFooter().getFileMetaData();
             MessageType parquetSchema = metadata.getSchema();
             Schema schema = schema(file, metadata);
-            try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
+            VectorSchemaRoot created;
+            try {
+                created = VectorSchemaRoot.create(schema, allocator);
+            } catch (RuntimeException e) {
+                // Arrow rejects some schemas only here, e.g. a fixed-size list of negative size (ParquetFuzzTest).
+                throw failure(file, "schema", e);
+            }
+            try (VectorSchemaRoot root = created) {
                 root.allocateNew();
                 ArrowConverters.Root assembler;
                 MessageColumnIO columns;
