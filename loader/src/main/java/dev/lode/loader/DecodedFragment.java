@@ -180,7 +180,7 @@ final class DecodedFragment {
                 if (vector == null) {
                     throw corrupt("has no column '" + column.name() + "'");
                 }
-                appendValidity(column, vector, count, validity[c], 1);
+                appendValidity(column, null, vector, count, validity[c], 1);
                 switch (column.kind()) {
                     case FIXED -> appendFixed(column, vector, count, data[c]);
                     case TENSOR -> {
@@ -190,7 +190,7 @@ final class DecodedFragment {
                                     + " items, the schema says " + column.listSize());
                         }
                         FieldVector items = list.getDataVector();
-                        appendValidity(column, items, count, itemValidity[c], column.listSize());
+                        appendValidity(column, list, items, count, itemValidity[c], column.listSize());
                         appendFixed(column, items, count, data[c]);
                     }
                     case BINARY, UTF8 -> appendVariable(c, (BaseVariableWidthVector) vector, count);
@@ -199,12 +199,15 @@ final class DecodedFragment {
             row += count;
         }
 
-        /** Rows [0, count) of vector, valuesPerRow values each, to bits from row x valuesPerRow of target. */
-        private void appendValidity(SlabColumn column, FieldVector vector, int count, MemorySegment target,
-                                    int valuesPerRow) {
+        /**
+         * Rows [0, count) of vector, valuesPerRow values each, to bits from row x valuesPerRow of target. For tensor
+         * items, parent is the list: items of a null row are null after a Parquet round trip, whatever the schema.
+         */
+        private void appendValidity(SlabColumn column, FieldVector parent, FieldVector vector, int count,
+                                    MemorySegment target, int valuesPerRow) {
             long values = (long) count * valuesPerRow;
             if (target == null) {
-                checkNoNulls(column, vector, values, valuesPerRow);
+                checkNoNulls(column, parent, vector, values, valuesPerRow);
             } else if (vector.getNullCount() == 0) {
                 Gathers.setBits(target, 0, row * valuesPerRow, values);
             } else {
@@ -232,12 +235,13 @@ final class DecodedFragment {
             target.writeBytes(values);
         }
 
-        private void checkNoNulls(SlabColumn column, FieldVector vector, long count, int valuesPerRow) {
+        private void checkNoNulls(SlabColumn column, FieldVector parent, FieldVector vector, long count,
+                                  int valuesPerRow) {
             if (vector.getNullCount() == 0) {
                 return;
             }
             for (int i = 0; i < count; i++) {
-                if (vector.isNull(i)) {
+                if (vector.isNull(i) && (parent == null || !parent.isNull(i / valuesPerRow))) {
                     throw corrupt("has a null in row " + (row + i / valuesPerRow) + " of column '" + column.name()
                             + "', whose schema says " + (valuesPerRow == 1 ? "it is" : "its items are")
                             + " not nullable");

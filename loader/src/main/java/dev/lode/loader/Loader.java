@@ -178,6 +178,14 @@ public final class Loader implements Iterable<Batch>, AutoCloseable {
         return cache.decodes();
     }
 
+    /**
+     * Bytes the loader's Arrow allocator holds now: the slab regions wrapped by batches assembled and not yet closed
+     * (at most K slabs' worth) and, while a fragment decodes, its Parquet reader's vectors.
+     */
+    public long arrowBytes() {
+        return allocator.getAllocatedMemory();
+    }
+
     /** Pinned bytes of the slab ring: K slabs of the layout's size. */
     public long slabBytes() {
         return (long) ring.slabCount() * ring.slabBytes();

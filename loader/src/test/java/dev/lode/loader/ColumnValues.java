@@ -1,6 +1,8 @@
 package dev.lode.loader;
 
+import dev.lode.engine.Fragmenting;
 import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BitVector;
@@ -8,14 +10,21 @@ import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.ipc.ArrowStreamWriter;
 import org.apache.arrow.vector.types.DateUnit;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
 import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
+import org.apache.arrow.vector.types.pojo.Schema;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -121,6 +130,41 @@ final class ColumnValues {
 
     private static boolean isNull(boolean nullable, int i, int rows, Random random) {
         return nullable && (i == 0 || i == rows - 1 || random.nextInt(10) < 3);
+    }
+
+    /**
+     * Writes rows random rows of schema to an Arrow IPC stream file and returns the root holding them (the
+     * caller closes it). The binary column hint keeps fragments small (256 rows) so a dataset spans several.
+     */
+    static VectorSchemaRoot writeIpc(Path file, Schema schema, int rows, Random random, BufferAllocator allocator)
+            throws IOException {
+        VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
+        try {
+            fill(root, rows, random);
+            try (OutputStream out = Files.newOutputStream(file);
+                 ArrowStreamWriter writer = new ArrowStreamWriter(root, null, Channels.newChannel(out))) {
+                writer.start();
+                writer.writeBatch();
+                writer.end();
+            }
+            return root;
+        } catch (IOException | RuntimeException failure) {
+            root.close();
+            throw failure;
+        }
+    }
+
+    /** storedTypes(), with a value-size hint on the binary column that makes fragments of 256 rows. */
+    static Schema smallFragmentSchema() {
+        List<Field> fields = new ArrayList<>();
+        for (Field field : storedTypes()) {
+            if (field.getName().equals("binary")) {
+                field = new Field("binary", new FieldType(true, ArrowType.Binary.INSTANCE, null,
+                        Map.of(Fragmenting.ROW_BYTES_HINT, "3500")), null);
+            }
+            fields.add(field);
+        }
+        return new Schema(fields);
     }
 
     /** "null", or the hex of row i's value bytes (items in brackets for tensors). */

@@ -331,37 +331,6 @@ class LoaderTest {
     }
 
     @Test
-    void memoryDoesNotGrowOverFiftyEpochsAndEverySlabIsReturned() throws IOException {
-        try (PinnedMemory memory = plainMemory()) {
-            long slabBytes;
-            long cacheAfterFirstEpoch = -1;
-            long pinnedAfterFirstEpoch = -1;
-            try (Loader loader = images().orderMode(OrderMode.BLOCK).window(2).epochs(50).threads(2).prefetch(3)
-                    .pinnedMemory(memory).build()) {
-                slabBytes = loader.slabBytes();
-                assertEquals(slabBytes, memory.allocatedBytes(), "the ring is allocated once, up front");
-                for (Batch batch : loader) {
-                    try (batch) {
-                        if (batch.epoch() == 1 && batch.step() == 0) {
-                            cacheAfterFirstEpoch = loader.cachedBytes();
-                            pinnedAfterFirstEpoch = memory.allocatedBytes();
-                            assertEquals(3, loader.fragmentDecodes(), "each fragment decoded once");
-                        }
-                        if (batch.epoch() >= 1) {
-                            assertEquals(cacheAfterFirstEpoch, loader.cachedBytes(), "cache at " + batch);
-                            assertEquals(pinnedAfterFirstEpoch, memory.allocatedBytes(), "pinned at " + batch);
-                        }
-                    }
-                }
-                assertEquals(3, loader.fragmentDecodes());
-                assertEquals((long) IMAGES * LoaderTestData.TENSOR_BYTES, cacheAfterFirstEpoch);
-                assertEquals(slabBytes, pinnedAfterFirstEpoch);
-            }
-            assertEquals(0, memory.allocatedBytes(), "every slab freed at close");
-        }
-    }
-
-    @Test
     void aSmallCacheEvictsButDeliversTheSameBatches() throws IOException {
         UnaryOperator<Loader.Builder> base = b -> b.window(2).epochs(3).threads(2);
         List<Seen> reference = run(base.apply(images()));
