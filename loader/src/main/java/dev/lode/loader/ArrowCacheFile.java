@@ -12,6 +12,7 @@ import org.apache.arrow.flatbuf.RecordBatch;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.ForeignAllocation;
+import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.FixedSizeBinaryVector;
 import org.apache.arrow.vector.LargeVarBinaryVector;
@@ -57,7 +58,21 @@ import java.util.zip.CRC32C;
  * or whose bytes do not match its checksum is rejected with {@link CorruptCacheFileException}: never served.
  */
 final class ArrowCacheFile {
-    static final String FORMAT = "lode-fragment-cache-1";
+    /**
+     * Whether the cache format holds these columns. It does not hold tensors with nullable items or bit-packed
+     * tensors (bool tensors): the loader decodes a column set with one of those in memory instead.
+     */
+    static boolean holds(List<SlabColumn> columns) {
+        for (SlabColumn column : columns) {
+            if (column.itemsNullable()
+                    || (!DecodedFragment.isVariable(column) && column.bitPacked() && column.rowBits() != 1)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static final String FORMAT = "lode-fragment-cache-2";
     private static final String FORMAT_KEY = "lode.cache.format";
     private static final String FRAGMENT_KEY = "lode.fragment";
     private static final String ROWS_KEY = "lode.rows";
@@ -102,22 +117,28 @@ final class ArrowCacheFile {
             for (int c = 0; c < columns.size(); c++) {
                 Field field = field(columns.get(c));
                 fields.add(field);
-                ArrowFieldNode node = new ArrowFieldNode(rows, 0);
+                SlabColumn column = columns.get(c);
+                MemorySegment validity = fragment.validity(c);
+                ArrowFieldNode node = new ArrowFieldNode(rows, validity == null ? 0 : nulls(validity, rows));
+                ArrowBuf validityBuffer = validity == null ? allocator.getEmpty()
+                        : wrap(allocator, validity, bitmapBytes(rows));
                 if (DecodedFragment.isVariable(columns.get(c))) {
                     MemorySegment offsets = fragment.offsets(c);
                     long valueBytes = offsets.get(ValueLayout.JAVA_LONG_UNALIGNED, 8L * rows);
                     LargeVarBinaryVector vector = new LargeVarBinaryVector(field, allocator);
                     vectors.add(vector);
-                    try (ArrowBuf offsetBuffer = wrap(allocator, offsets, 8L * (rows + 1));
+                    try (validityBuffer;
+                         ArrowBuf offsetBuffer = wrap(allocator, offsets, 8L * (rows + 1));
                          ArrowBuf dataBuffer = wrap(allocator, fragment.data(c), valueBytes)) {
-                        vector.loadFieldBuffers(node, List.of(allocator.getEmpty(), offsetBuffer, dataBuffer));
+                        vector.loadFieldBuffers(node, List.of(validityBuffer, offsetBuffer, dataBuffer));
                     }
                 } else {
-                    FixedSizeBinaryVector vector = new FixedSizeBinaryVector(field, allocator);
+                    FieldVector vector = column.bitPacked() ? new BitVector(field, allocator)
+                            : new FixedSizeBinaryVector(field, allocator);
                     vectors.add(vector);
-                    try (ArrowBuf dataBuffer = wrap(allocator, fragment.data(c),
-                            (long) rows * columns.get(c).rowBytes())) {
-                        vector.loadFieldBuffers(node, List.of(allocator.getEmpty(), dataBuffer));
+                    try (validityBuffer;
+                         ArrowBuf dataBuffer = wrap(allocator, fragment.data(c), fixedBytes(column, rows))) {
+                        vector.loadFieldBuffers(node, List.of(validityBuffer, dataBuffer));
                     }
                 }
             }
@@ -244,10 +265,16 @@ final class ArrowCacheFile {
         MemorySegment body = mapped.asSlice(bodyStart, bodyLength);
         MemorySegment[] data = new MemorySegment[columns.size()];
         MemorySegment[] offsets = new MemorySegment[columns.size()];
+        MemorySegment[] validity = new MemorySegment[columns.size()];
         int buffer = 0;
         for (int c = 0; c < columns.size(); c++) {
             SlabColumn column = columns.get(c);
-            buffer++; // validity: all rows are valid
+            if (column.nullable()) {
+                validity[c] = buffer(file, body, batch, buffer++, compression != null, arena);
+                checkLength(file, column, "validity", validity[c], bitmapBytes(rows));
+            } else {
+                buffer++; // validity of a column that has no nulls: empty
+            }
             if (DecodedFragment.isVariable(column)) {
                 offsets[c] = buffer(file, body, batch, buffer++, compression != null, arena);
                 data[c] = buffer(file, body, batch, buffer++, compression != null, arena);
@@ -255,15 +282,15 @@ final class ArrowCacheFile {
                 checkLength(file, column, "values", data[c], offsets[c].get(LONG, 8 * rows));
             } else {
                 data[c] = buffer(file, body, batch, buffer++, compression != null, arena);
-                checkLength(file, column, "values", data[c], rows * column.rowBytes());
+                checkLength(file, column, "values", data[c], fixedBytes(column, rows));
             }
         }
-        String actual = checksum(data, offsets);
+        String actual = checksum(data, offsets, validity, rows);
         if (!actual.equals(metadata.get(CHECKSUM_KEY))) {
             throw new CorruptCacheFileException(file, "has column bytes with CRC-32C " + actual + ", its header says "
                     + metadata.get(CHECKSUM_KEY));
         }
-        return DecodedFragment.of(object, rows, arena, data, offsets);
+        return DecodedFragment.of(object, rows, arena, data, offsets, validity, new MemorySegment[columns.size()]);
     }
 
     private static MemorySegment buffer(Path file, MemorySegment body, RecordBatch batch, int index,
@@ -341,31 +368,59 @@ final class ArrowCacheFile {
     /** The Arrow field a column is cached as: its packed row bytes, or its values with int64 offsets. */
     private static Field field(SlabColumn column) {
         ArrowType type = DecodedFragment.isVariable(column) ? ArrowType.LargeBinary.INSTANCE
+                : column.bitPacked() ? ArrowType.Bool.INSTANCE
                 : new ArrowType.FixedSizeBinary(Math.toIntExact(column.rowBytes()));
-        return new Field(column.name(), FieldType.notNullable(type), null);
+        return new Field(column.name(), new FieldType(column.nullable(), type, null), null);
+    }
+
+    /** Bytes of a fixed-width column's values: rows x row bytes, or a bitmap of rows bits for bool. */
+    private static long fixedBytes(SlabColumn column, long rows) {
+        return column.bitPacked() ? bitmapBytes(rows) : rows * column.rowBytes();
+    }
+
+    private static long bitmapBytes(long rows) {
+        return (rows + 7) / 8;
+    }
+
+    private static int nulls(MemorySegment validity, long rows) {
+        long nulls = 0;
+        for (long row = 0; row < rows; row++) {
+            if ((validity.get(ValueLayout.JAVA_BYTE, row >>> 3) & (1 << (row & 7))) == 0) {
+                nulls++;
+            }
+        }
+        return Math.toIntExact(nulls);
     }
 
     private static String checksum(DecodedFragment fragment, List<SlabColumn> columns) {
         MemorySegment[] data = new MemorySegment[columns.size()];
         MemorySegment[] offsets = new MemorySegment[columns.size()];
+        MemorySegment[] validity = new MemorySegment[columns.size()];
         long rows = fragment.rows();
         for (int c = 0; c < columns.size(); c++) {
-            if (DecodedFragment.isVariable(columns.get(c))) {
+            SlabColumn column = columns.get(c);
+            if (DecodedFragment.isVariable(column)) {
                 offsets[c] = fragment.offsets(c).asSlice(0, 8 * (rows + 1));
                 data[c] = fragment.data(c).asSlice(0, offsets[c].get(ValueLayout.JAVA_LONG_UNALIGNED, 8 * rows));
             } else {
-                data[c] = fragment.data(c).asSlice(0, rows * columns.get(c).rowBytes());
+                data[c] = fragment.data(c).asSlice(0, fixedBytes(column, rows));
             }
+            validity[c] = fragment.validity(c);
         }
-        return checksum(data, offsets);
+        return checksum(data, offsets, validity, rows);
     }
 
-    private static String checksum(MemorySegment[] data, MemorySegment[] offsets) {
+    /** CRC-32C over each column's values, then its offsets, then its validity bitmap (rows bits, whole bytes). */
+    private static String checksum(MemorySegment[] data, MemorySegment[] offsets, MemorySegment[] validity,
+                                   long rows) {
         CRC32C crc = new CRC32C();
         for (int c = 0; c < data.length; c++) {
             update(crc, data[c]);
             if (offsets[c] != null) {
                 update(crc, offsets[c]);
+            }
+            if (validity[c] != null) {
+                update(crc, validity[c].asSlice(0, bitmapBytes(rows)));
             }
         }
         return HexFormat.of().toHexDigits((int) crc.getValue());

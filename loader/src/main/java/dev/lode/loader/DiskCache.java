@@ -92,7 +92,7 @@ final class DiskCache implements AutoCloseable {
         StringBuilder description = new StringBuilder(ArrowCacheFile.FORMAT).append('\n');
         for (SlabColumn column : columns) {
             description.append(column.name()).append('\0').append(column.kind()).append('\0')
-                    .append(column.element()).append('\0').append(column.listSize()).append('\n');
+                    .append(column.field()).append('\0').append(column.listSize()).append('\n');
         }
         byte[] digest = ObjectId.hashOf(description.toString().getBytes(StandardCharsets.UTF_8)).toBytes();
         return HexFormat.of().formatHex(digest, 0, 8);

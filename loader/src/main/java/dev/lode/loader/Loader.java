@@ -151,7 +151,7 @@ public final class Loader implements Iterable<Batch>, AutoCloseable {
             groups[groups.length - 1] = g;
             rowGroupsOf.put(objects[g], groups);
         }
-        Path cacheFolder = builder.diskCacheOff ? null : builder.diskCacheFolder != null ? builder.diskCacheFolder
+        Path cacheFolder = builder.diskCacheOff || !ArrowCacheFile.holds(columns) ? null : builder.diskCacheFolder != null ? builder.diskCacheFolder
                 : Files.isDirectory(local.root().resolve("objects")) ? local.root().resolve("cache") : null;
         DiskCache newDiskCache = null;
         if (cacheFolder != null) {
@@ -263,6 +263,14 @@ public final class Loader implements Iterable<Batch>, AutoCloseable {
                 diskCache == null ? 0 : diskCache.hits(), diskCache == null ? 0 : diskCache.writes(),
                 diskCache == null ? 0 : diskCache.corruptFiles(), diskCache == null ? 0 : diskCache.evictions(),
                 diskCache == null ? 0 : diskCache.totalBytes(), provider.cacheWriteFailures());
+    }
+
+    /**
+     * Bytes the loader's Arrow allocator holds now: the slab regions wrapped by batches assembled and not yet closed
+     * (at most K slabs' worth) and, while a fragment decodes, its Parquet reader's vectors.
+     */
+    public long arrowBytes() {
+        return allocator.getAllocatedMemory();
     }
 
     /** Pinned bytes of the slab ring: K slabs of the layout's size. */
@@ -396,24 +404,12 @@ public final class Loader implements Iterable<Batch>, AutoCloseable {
                 pinned.add(fragment);
                 fragments.put(group, fragment);
             }
-            MemorySegment segment = slab.segment();
-            for (int c = 0; c < columns.size(); c++) {
-                SlabLayout.ColumnRegions regions = layout.columns().get(c);
-                if (DecodedFragment.isVariable(regions.column())) {
-                    gatherVariable(c, regions, groupOf, localRows, fragments, segment, globalStep);
-                } else {
-                    long rowBytes = regions.column().rowBytes();
-                    for (int from = 0; from < count; ) {
-                        int to = from + 1;
-                        while (to < count && groupOf[to] == groupOf[from]) {
-                            to++;
-                        }
-                        Gathers.fixedWidth(fragments.get(groupOf[from]).data(c), rowBytes, 0, rowBytes, localRows,
-                                from, to - from, segment, regions.data().offset() + from * rowBytes);
-                        from = to;
-                    }
-                }
+            DecodedFragment[] rowFragments = new DecodedFragment[count];
+            for (int i = 0; i < count; i++) {
+                rowFragments[i] = fragments.get(groupOf[i]);
             }
+            MemorySegment segment = slab.segment();
+            BatchAssembly.gather(layout, rowFragments, localRows, segment, globalStep);
             VectorSchemaRoot root = ArrowSlabs.wrap(allocator, segment, layout, count);
             future.complete(new Batch(this, epoch, step, globalStep, rank, samples, root, slab,
                     plan.stateAt(epoch, step + 1)));
@@ -424,30 +420,6 @@ public final class Loader implements Iterable<Batch>, AutoCloseable {
             for (DecodedFragment fragment : pinned) {
                 cache.unpin(fragment, globalStep);
             }
-        }
-    }
-
-    private static void gatherVariable(int c, SlabLayout.ColumnRegions regions, int[] groupOf, long[] localRows,
-                                       Map<Integer, DecodedFragment> fragments, MemorySegment slab,
-                                       long globalStep) {
-        long offsets = regions.offsets().offset();
-        long data = regions.data().offset();
-        long capacity = regions.data().length();
-        long written = 0;
-        slab.set(ValueLayout.JAVA_INT_UNALIGNED, offsets, 0);
-        for (int i = 0; i < groupOf.length; i++) {
-            DecodedFragment fragment = fragments.get(groupOf[i]);
-            MemorySegment sourceOffsets = fragment.offsets(c);
-            long start = sourceOffsets.get(ValueLayout.JAVA_LONG_UNALIGNED, localRows[i] * 8);
-            long length = sourceOffsets.get(ValueLayout.JAVA_LONG_UNALIGNED, localRows[i] * 8 + 8) - start;
-            if (written + length > capacity) {
-                throw new LodeException("Column '" + regions.column().name() + "' of global step " + globalStep
-                        + " needs more than its " + capacity + "-byte budget per batch; raise"
-                        + " Loader.Builder.variableBytesPerRow");
-            }
-            MemorySegment.copy(fragment.data(c), start, slab, data + written, length);
-            written += length;
-            slab.set(ValueLayout.JAVA_INT_UNALIGNED, offsets + 4L * (i + 1), (int) written);
         }
     }
 
