@@ -5,6 +5,7 @@ import dev.lode.engine.MissingObjectException;
 import dev.lode.engine.ObjectId;
 import dev.lode.engine.ObjectInfo;
 import dev.lode.engine.ObjectStore;
+import dev.lode.engine.SupportsDownload;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -48,7 +49,7 @@ import static java.util.Objects.requireNonNull;
  * it or nothing. With {@link S3Settings#sha256Checksums()} the SHA-256 travels as the S3 additional checksum
  * (per part for multipart uploads), so S3 itself rejects bytes damaged on the way.
  */
-final class S3ObjectStore implements ObjectStore {
+final class S3ObjectStore implements ObjectStore, SupportsDownload {
     private static final String OBJECTS = "objects/";
 
     private final S3Client client;
@@ -263,7 +264,8 @@ final class S3ObjectStore implements ObjectStore {
         }
     }
 
-    void download(ObjectId id, Path target) throws IOException {
+    @Override
+    public void download(ObjectId id, Path target) throws IOException {
         String key = key(id);
         HeadObjectResponse head = head(id).orElseThrow(() -> new MissingObjectException(id, describe()));
         Path partial = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".partial");
