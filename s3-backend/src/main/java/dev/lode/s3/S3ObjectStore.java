@@ -22,7 +22,6 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -78,7 +77,8 @@ final class S3ObjectStore implements ObjectStore, SupportsDownload {
     public Optional<InputStream> open(ObjectId id) throws IOException {
         String key = key(id);
         try {
-            return Optional.of(client.getObject(request -> request.bucket(bucket()).key(key)));
+            return Optional.of(new NamingInputStream(client.getObject(request -> request.bucket(bucket()).key(key)),
+                    "s3://" + bucket() + "/" + key));
         } catch (SdkException e) {
             if (S3Failures.notFound(e)) {
                 return Optional.empty();
@@ -274,9 +274,12 @@ final class S3ObjectStore implements ObjectStore, SupportsDownload {
             if (size >= settings.rangedDownloadThreshold()) {
                 downloadRanges(key, head.eTag(), size, partial);
             } else {
-                try (InputStream in = open(id).orElseThrow(() -> new MissingObjectException(id, describe()));
-                     OutputStream out = Files.newOutputStream(partial)) {
-                    in.transferTo(out);
+                // One GET of the whole object, re-fetched like a range if its body is cut short.
+                try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE)) {
+                    if (size > 0) {
+                        downloadRangeWithRetries(channel, key, head.eTag(), 0, size - 1);
+                    }
                 }
             }
             String actual = sha256(partial);
@@ -353,6 +356,9 @@ final class S3ObjectStore implements ObjectStore, SupportsDownload {
             }
         } catch (SdkException e) {
             throw S3Failures.wrap("ranged GetObject " + range, bucket(), key, e);
+        } catch (java.net.SocketException | java.net.SocketTimeoutException e) {
+            throw new IOException("S3 ranged GetObject of s3://" + bucket() + "/" + key + " " + range
+                    + " failed while reading the body: " + e.getMessage(), e);
         }
     }
 
@@ -367,6 +373,39 @@ final class S3ObjectStore implements ObjectStore, SupportsDownload {
             }
         }
         return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** Says which object was being read when the connection fails mid-body; the SDK's own error does not. */
+    private static final class NamingInputStream extends java.io.FilterInputStream {
+        private final String where;
+
+        NamingInputStream(InputStream in, String where) {
+            super(in);
+            this.where = where;
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (IOException | SdkException e) {
+                throw named(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            try {
+                return super.read(buffer, offset, length);
+            } catch (IOException | SdkException e) {
+                throw named(e);
+            }
+        }
+
+        private IOException named(Exception e) {
+            return new IOException("S3 GetObject of " + where + " failed while reading the body: "
+                    + e.getMessage(), e);
+        }
     }
 
     /** {@code s3://bucket/prefix/objects}, so that messages show where an object lives. */

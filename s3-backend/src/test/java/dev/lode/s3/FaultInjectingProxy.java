@@ -39,7 +39,9 @@ final class FaultInjectingProxy implements AutoCloseable {
         /** Forward, then send the response head and only half of the body, then reset. */
         TRUNCATE_BODY,
         /** Forward (so a write lands), then reset the connection instead of answering. */
-        DROP_RESPONSE
+        DROP_RESPONSE,
+        /** Forward, then answer with one byte of the body changed (a range or object damaged on the way). */
+        CORRUPT_BODY
     }
 
     /** A fault for the next {@code remaining} requests whose method matches and whose path contains the text. */
@@ -71,6 +73,7 @@ final class FaultInjectingProxy implements AutoCloseable {
     private final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
     private final ReentrantLock writes = new ReentrantLock(true);
     private volatile Runnable afterDrop = () -> { };
+    private volatile long delayMillis;
 
     FaultInjectingProxy(URI upstream) throws IOException {
         this.upstream = upstream;
@@ -96,6 +99,12 @@ final class FaultInjectingProxy implements AutoCloseable {
         rules.clear();
         seen.clear();
         afterDrop = () -> { };
+        delayMillis = 0;
+    }
+
+    /** Holds every request this long before forwarding it, so that a transfer can be killed midway. */
+    void delayEachRequest(long millis) {
+        delayMillis = millis;
     }
 
     /** How many requests with this method and a path containing the text arrived (faulted ones included). */
@@ -169,6 +178,14 @@ final class FaultInjectingProxy implements AutoCloseable {
                 answerError(out, fault, method);
                 return;
             }
+            if (delayMillis > 0) {
+                try {
+                    Thread.sleep(delayMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
             boolean write = !method.equals("GET") && !method.equals("HEAD");
             if (write) {
                 writes.lock();
@@ -192,6 +209,12 @@ final class FaultInjectingProxy implements AutoCloseable {
                 out.flush();
                 reset(client);
                 return;
+            }
+            if (fault == Fault.CORRUPT_BODY) {
+                int headEnd = indexOf(response, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII)) + 4;
+                if (headEnd < response.length) {
+                    response[headEnd + (response.length - headEnd) / 2] ^= 0x5a;
+                }
             }
             out.write(response);
             out.flush();
