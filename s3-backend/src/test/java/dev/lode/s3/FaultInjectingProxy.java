@@ -74,6 +74,7 @@ final class FaultInjectingProxy implements AutoCloseable {
     private final ReentrantLock writes = new ReentrantLock(true);
     private volatile Runnable afterDrop = () -> { };
     private volatile long delayMillis;
+    private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
 
     FaultInjectingProxy(URI upstream) throws IOException {
         this.upstream = upstream;
@@ -133,7 +134,19 @@ final class FaultInjectingProxy implements AutoCloseable {
         }
     }
 
+    /** Waits until no request is being handled (a killed client's requests may still be forwarded). */
+    void awaitIdle() throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (active.get() > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(active.get() + " requests still in the proxy after 60 s");
+            }
+            Thread.sleep(5);
+        }
+    }
+
     private void serve(Socket client) {
+        active.incrementAndGet();
         try (client) {
             InputStream in = client.getInputStream();
             OutputStream out = client.getOutputStream();
@@ -220,6 +233,8 @@ final class FaultInjectingProxy implements AutoCloseable {
             out.flush();
         } catch (IOException e) {
             // The client went away or was reset on purpose.
+        } finally {
+            active.decrementAndGet();
         }
     }
 

@@ -83,6 +83,11 @@ public final class S3TestServer implements AutoCloseable {
         return faults.count(method, pathContains);
     }
 
+    /** Waits until the requests in flight through {@link #endpoint()} have been answered or dropped. */
+    public void awaitIdle() throws InterruptedException {
+        faults.awaitIdle();
+    }
+
     int port() {
         return proxy.getPort();
     }
