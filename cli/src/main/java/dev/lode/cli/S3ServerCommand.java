@@ -48,7 +48,12 @@ final class S3ServerCommand implements Callable<Integer> {
         try (LocalS3Server server = LocalS3Server.start(Optional.ofNullable(folder), host, port, identity,
                 credential)) {
             for (String bucket : buckets) {
-                server.createBucket(bucket);
+                try {
+                    server.createBucket(bucket);
+                } catch (IllegalArgumentException | software.amazon.awssdk.core.exception.SdkException e) {
+                    throw new dev.lode.engine.LodeException("Cannot create bucket '" + bucket + "': "
+                            + e.getMessage(), e);
+                }
             }
             System.out.println("Local S3 server at " + server.endpoint() + (folder == null ? " (in memory)"
                     : " (buckets under " + folder + ")") + (buckets.isEmpty() ? "" : ", buckets " + buckets));

@@ -134,18 +134,29 @@ public final class Transfers {
                 sizes.putIfAbsent(fragment.object(), fragment.bytes());
             }
         }
-        List<ObjectId> missing = new ArrayList<>();
-        List<ObjectId> present = new ArrayList<>();
-        long bytes = 0;
-        for (ObjectId fragment : fragments) {
-            if (target.objects().store().contains(fragment)) {
-                present.add(fragment);
-            } else {
-                missing.add(fragment);
-                bytes += sizes.get(fragment);
+        // One existence check per fragment, in parallel: on S3 each is a round trip.
+        List<ObjectId> candidates = new ArrayList<>(fragments);
+        List<Future<Boolean>> checks = new ArrayList<>(candidates.size());
+        ExecutorService pool = Executors.newFixedThreadPool(parallelism, Thread.ofVirtual().factory());
+        try {
+            for (ObjectId fragment : candidates) {
+                checks.add(pool.submit(() -> target.objects().store().contains(fragment)));
             }
+            List<ObjectId> missing = new ArrayList<>();
+            List<ObjectId> present = new ArrayList<>();
+            long bytes = 0;
+            for (int i = 0; i < candidates.size(); i++) {
+                if (await(checks.get(i))) {
+                    present.add(candidates.get(i));
+                } else {
+                    missing.add(candidates.get(i));
+                    bytes += sizes.get(candidates.get(i));
+                }
+            }
+            return new Plan(commits, manifests, missing, present, bytes);
+        } finally {
+            pool.shutdownNow();
         }
-        return new Plan(commits, manifests, missing, present, bytes);
     }
 
     /**
@@ -171,7 +182,7 @@ public final class Transfers {
             List<Future<?>> pending = new ArrayList<>();
             for (ObjectId fragment : plan.missingFragments()) {
                 pending.add(pool.submit(() -> {
-                    copyObject(fragment);
+                    send(fragment);
                     return null;
                 }));
             }
@@ -226,6 +237,12 @@ public final class Transfers {
             to.touch(id);
             return;
         }
+        send(id);
+    }
+
+    /** Copies an object the plan found missing; should it have arrived meanwhile, the put says so. */
+    private void send(ObjectId id) throws IOException {
+        ObjectStore to = target.objects().store();
         Path staged = target.objects().newTemporaryFile("transfer");
         try {
             source.objects().copyTo(id, staged);
@@ -241,10 +258,14 @@ public final class Transfers {
     }
 
     private static void await(List<Future<?>> pending) throws IOException {
+        for (Future<?> future : pending) {
+            await(future);
+        }
+    }
+
+    private static <T> T await(Future<T> future) throws IOException {
         try {
-            for (Future<?> future : pending) {
-                future.get();
-            }
+            return future.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LodeException("Interrupted while transferring objects");
