@@ -110,7 +110,10 @@ public final class ObjectDatabase {
         return new VerifyingInputStream(raw, id, store.describe() + "/" + id.hex());
     }
 
-    /** Copies a verified object to {@code target}; the target appears complete or not at all. */
+    /**
+     * Copies a verified object to {@code target}; the target appears complete or not at all. A store that
+     * {@link SupportsDownload} fetches it its own way (parallel ranged GETs on S3), verified the same.
+     */
     public void copyTo(ObjectId id, Path target) throws IOException {
         copyTo(id, target, Long.MAX_VALUE);
     }
@@ -121,6 +124,10 @@ public final class ObjectDatabase {
      * limit, so an untrusted store cannot fill the disk by serving an endless object.
      */
     public void copyTo(ObjectId id, Path target, long maxBytes) throws IOException {
+        if (store instanceof SupportsDownload downloads) {
+            downloads.download(id, target, maxBytes);
+            return;
+        }
         Path partial = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".partial");
         try {
             try (InputStream in = openVerified(id); OutputStream out = Files.newOutputStream(partial)) {

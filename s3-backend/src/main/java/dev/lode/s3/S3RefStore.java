@@ -120,18 +120,30 @@ final class S3RefStore implements RefStore {
      * rather than drained; the caller sees more than {@code limit} bytes and rejects the object.
      */
     private Optional<Small> getSmall(String operation, String key, int limit) throws IOException {
-        try (ResponseInputStream<GetObjectResponse> in = client.getObject(request -> request.bucket(bucket())
-                .key(key))) {
-            byte[] bytes = in.readNBytes(limit + 1);
-            if (bytes.length > limit) {
-                in.abort();
+        // The SDK retries a failed request, not a body cut short while it is read: that is retried here.
+        for (int attempt = 1; ; attempt++) {
+            try (ResponseInputStream<GetObjectResponse> in = client.getObject(request -> request.bucket(bucket())
+                    .key(key))) {
+                byte[] bytes;
+                try {
+                    bytes = in.readNBytes(limit + 1);
+                } catch (IOException e) {
+                    if (attempt < settings.maxAttempts() && !(e instanceof java.io.InterruptedIOException)) {
+                        continue;
+                    }
+                    throw new IOException("S3 " + operation + " s3://" + bucket() + "/" + key
+                            + ": the body broke off after " + attempt + " attempts: " + e, e);
+                }
+                if (bytes.length > limit) {
+                    in.abort();
+                }
+                return Optional.of(new Small(bytes, in.response()));
+            } catch (SdkException e) {
+                if (S3Failures.notFound(e)) {
+                    return Optional.empty();
+                }
+                throw S3Failures.wrap(operation, bucket(), key, e);
             }
-            return Optional.of(new Small(bytes, in.response()));
-        } catch (SdkException e) {
-            if (S3Failures.notFound(e)) {
-                return Optional.empty();
-            }
-            throw S3Failures.wrap(operation, bucket(), key, e);
         }
     }
 
