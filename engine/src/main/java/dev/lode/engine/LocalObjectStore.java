@@ -63,10 +63,13 @@ final class LocalObjectStore implements ObjectStore {
             return false;
         }
         Files.createDirectories(target.getParent());
+        CrashPoints.reached("before fsync", file);
         FileSync.file(file);
+        CrashPoints.reached("after fsync", file);
         try {
             // A hard link is atomic and fails if the target exists: put-if-absent in one system call.
             Files.createLink(target, file);
+            CrashPoints.reached("after hard link", target);
         } catch (FileAlreadyExistsException e) {
             return false;
         } catch (UnsupportedOperationException | IOException e) {
@@ -78,7 +81,9 @@ final class LocalObjectStore implements ObjectStore {
                 Files.copy(file, copy, StandardCopyOption.COPY_ATTRIBUTES);
                 FileSync.file(copy);
                 try {
+                    CrashPoints.reached("before rename", target);
                     Files.move(copy, target, StandardCopyOption.ATOMIC_MOVE);
+                    CrashPoints.reached("after rename", target);
                 } catch (AtomicMoveNotSupportedException notAtomic) {
                     throw new IOException("Cannot store object " + id + " in " + objects
                             + ": the file system cannot rename atomically", notAtomic);
@@ -88,6 +93,7 @@ final class LocalObjectStore implements ObjectStore {
             }
         }
         FileSync.folder(target.getParent());
+        CrashPoints.reached("after folder fsync", target.getParent());
         return true;
     }
 
@@ -130,7 +136,10 @@ final class LocalObjectStore implements ObjectStore {
 
     @Override
     public boolean delete(ObjectId id) throws IOException {
-        return Files.deleteIfExists(pathOf(id));
+        CrashPoints.reached("before delete", pathOf(id));
+        boolean deleted = Files.deleteIfExists(pathOf(id));
+        CrashPoints.reached("after delete", pathOf(id));
+        return deleted;
     }
 
     @Override

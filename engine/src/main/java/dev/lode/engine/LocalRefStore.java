@@ -86,18 +86,26 @@ final class LocalRefStore implements RefStore {
             if (current.equals(Optional.ofNullable(update))) {
                 return CasResult.NO_CHANGE;
             }
+            CrashPoints.reached("before ref log append", logFile(name));
             appendLog(name, entry);
+            CrashPoints.reached("after ref log append", logFile(name));
             if (update == null) {
                 Files.delete(file);
+                CrashPoints.reached("after ref delete", file);
                 FileSync.folder(file.getParent());
                 return CasResult.SUCCESS;
             }
             Files.createDirectories(file.getParent());
-            Path next = file.resolveSibling(file.getFileName() + ".new");
+            // ".lock" ends no valid name (Names), so a file left by a crash before the rename is never read as a ref.
+            Path next = file.resolveSibling(file.getFileName() + ".lock");
             Files.writeString(next, update.hex() + "\n", StandardCharsets.US_ASCII);
+            CrashPoints.reached("before fsync", next);
             FileSync.file(next);
+            CrashPoints.reached("before ref rename", file);
             Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            CrashPoints.reached("after ref rename", file);
             FileSync.folder(file.getParent());
+            CrashPoints.reached("after ref compare-and-set", file);
             return CasResult.SUCCESS;
         } finally {
             processLock.unlock();

@@ -122,8 +122,10 @@ public final class Repository implements AutoCloseable {
         Path partial = root.resolve("config.json.new");
         Files.write(partial, config.toJson().toBytes());
         FileSync.file(partial);
+        CrashPoints.reached("before rename", root.resolve("config.json"));
         Files.move(partial, root.resolve("config.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        CrashPoints.reached("after rename", root.resolve("config.json"));
     }
 
     /** Runs {@code action} with the local index if it can be opened now; returns empty otherwise. */

@@ -122,7 +122,9 @@ final class S3ObjectStore implements ObjectStore {
             request.checksumSHA256(Base64.getEncoder().encodeToString(id.toBytes()));
         }
         try {
+            CrashPoints.reached("before PutObject", key);
             client.putObject(request.build(), RequestBody.fromFile(file));
+            CrashPoints.reached("after PutObject", key);
             return true;
         } catch (SdkException e) {
             if (S3Failures.lostRace(e)) {
@@ -162,6 +164,7 @@ final class S3ObjectStore implements ObjectStore {
             throw e;
         }
         try {
+            CrashPoints.reached("before CompleteMultipartUpload", key);
             client.completeMultipartUpload(request -> request.bucket(bucket()).key(key).uploadId(uploadId)
                     .ifNoneMatch("*").multipartUpload(upload -> upload.parts(parts)));
             return true;
@@ -256,7 +259,9 @@ final class S3ObjectStore implements ObjectStore {
         }
         String key = key(id);
         try {
+            CrashPoints.reached("before DeleteObject", key);
             client.deleteObject(request -> request.bucket(bucket()).key(key));
+            CrashPoints.reached("after DeleteObject", key);
             return true;
         } catch (SdkException e) {
             throw S3Failures.wrap("DeleteObject", bucket(), key, e);
