@@ -57,6 +57,14 @@ final class LocalObjectStore implements ObjectStore {
 
     @Override
     public boolean putIfAbsent(ObjectId id, Path file) throws IOException {
+        try {
+            return put(id, file);
+        } catch (IOException e) {
+            throw StorageFailures.check(e, pathOf(id));
+        }
+    }
+
+    private boolean put(ObjectId id, Path file) throws IOException {
         Path target = pathOf(id);
         if (Files.exists(target)) {
             touch(id);
@@ -137,7 +145,12 @@ final class LocalObjectStore implements ObjectStore {
     @Override
     public boolean delete(ObjectId id) throws IOException {
         CrashPoints.reached("before delete", pathOf(id));
-        boolean deleted = Files.deleteIfExists(pathOf(id));
+        boolean deleted;
+        try {
+            deleted = Files.deleteIfExists(pathOf(id));
+        } catch (IOException e) {
+            throw StorageFailures.check(e, pathOf(id));
+        }
         CrashPoints.reached("after delete", pathOf(id));
         return deleted;
     }

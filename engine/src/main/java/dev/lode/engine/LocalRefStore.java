@@ -73,6 +73,15 @@ final class LocalRefStore implements RefStore {
             throws IOException {
         requireNonNull(name, "name is null");
         requireNonNull(entry, "entry is null");
+        try {
+            return lockedCompareAndSet(name, expected, update, entry);
+        } catch (IOException e) {
+            throw StorageFailures.check(e, refFile(name));
+        }
+    }
+
+    private CasResult lockedCompareAndSet(RefName name, ObjectId expected, ObjectId update, RefLogEntry entry)
+            throws IOException {
         ReentrantLock processLock = PROCESS_LOCKS.computeIfAbsent(lockFile.toAbsolutePath().normalize(),
                 path -> new ReentrantLock());
         processLock.lock();
@@ -116,11 +125,28 @@ final class LocalRefStore implements RefStore {
         Path log = logFile(name);
         Files.createDirectories(log.getParent());
         byte[] line = (entry.toJson().toString() + "\n").getBytes(StandardCharsets.UTF_8);
-        try (FileChannel channel = FileChannel.open(log, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
+        // Not APPEND (which excludes READ): writers hold refs.lock, so writing at the end is appending.
+        try (FileChannel channel = FileChannel.open(log, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            channel.position(channel.size());
+            if (endsTorn(channel)) {
+                // A crash or a full disk cut the last line short: end it, or this entry would be glued to it
+                // and skipped with it when the log is read.
+                channel.write(java.nio.ByteBuffer.wrap(new byte[] {'\n'}));
+            }
             channel.write(java.nio.ByteBuffer.wrap(line));
             channel.force(true);
         }
+    }
+
+    private static boolean endsTorn(FileChannel channel) throws IOException {
+        long size = channel.size();
+        if (size == 0) {
+            return false;
+        }
+        java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
+        channel.read(last, size - 1);
+        return last.get(0) != '\n';
     }
 
     @Override

@@ -119,6 +119,14 @@ public final class Repository implements AutoCloseable {
     }
 
     private static void writeConfigFile(Path root, RepositoryConfig config) throws IOException {
+        try {
+            replaceConfigFile(root, config);
+        } catch (IOException e) {
+            throw StorageFailures.check(e, root.resolve("config.json"));
+        }
+    }
+
+    private static void replaceConfigFile(Path root, RepositoryConfig config) throws IOException {
         Path partial = root.resolve("config.json.new");
         Files.write(partial, config.toJson().toBytes());
         FileSync.file(partial);

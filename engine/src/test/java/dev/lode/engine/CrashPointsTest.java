@@ -84,4 +84,21 @@ class CrashPointsTest {
                     "without LODE_CRASH_AT the same child completes");
         }
     }
+
+    /**
+     * Found while adding disk-full handling: a log line cut short (by a crash or a full disk) made the next entry
+     * append onto it, so the reader skipped both. Now an append first ends a torn line.
+     */
+    @Test
+    void anEntryAppendedAfterATornLogLineIsKept() throws Exception {
+        try (Repository repository = Repository.init(folder)) {
+            RepositoryTest.commitFragments(repository, "d", "main", "a");
+            java.nio.file.Files.writeString(folder.resolve(".lode/logs/d/heads/main"), "{\"command\":\"imp",
+                    java.nio.file.StandardOpenOption.APPEND);
+            ObjectId second = RepositoryTest.commitFragments(repository, "d", "main", "a", "b");
+            List<RefLogEntry> log = repository.refs().log(RefName.branch("d", "main"));
+            assertEquals(2, log.size(), "the first entry and the one after the torn line: " + log);
+            assertEquals(java.util.Optional.of(second), log.getLast().newTarget());
+        }
+    }
 }
