@@ -68,8 +68,30 @@ class SoakTest {
                     resident = Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
                 }
             }
-            return new Figures(fds, ManagementFactory.getThreadMXBean().getThreadCount(),
+            // Threads of the in-process S3 server and its fault proxy come and go with load; count only ours.
+            int threads = 0;
+            for (Thread thread : Thread.getAllStackTraces().keySet()) {
+                if (!serverThread(thread.getName())) {
+                    threads++;
+                }
+            }
+            return new Figures(fds, threads,
                     ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed(), direct, mapped, resident);
+        }
+
+        static boolean serverThread(String name) {
+            return name.startsWith("fault-proxy") || name.startsWith("qtp") || name.startsWith("S3Proxy")
+                    || name.startsWith("Scheduler-") || name.startsWith("Connector-Scheduler")
+                    || name.startsWith("user thread");
+        }
+
+        /** Thread names with digits dropped, and how many of each: to see what grew. */
+        static String threadKinds() {
+            java.util.TreeMap<String, Integer> kinds = new java.util.TreeMap<>();
+            for (Thread thread : Thread.getAllStackTraces().keySet()) {
+                kinds.merge(thread.getName().replaceAll("[0-9]+", "#"), 1, Integer::sum);
+            }
+            return kinds.toString();
         }
 
         @Override
@@ -125,7 +147,7 @@ class SoakTest {
                 if (iteration == WARM_UP - 1) {
                     start = Figures.now();
                     deadline = System.nanoTime() + duration.toNanos();
-                    System.out.println("SoakTest: after warm-up: " + start);
+                    System.out.println("SoakTest: after warm-up: " + start + "; threads " + Figures.threadKinds());
                 }
             }
             faults.clear();
@@ -133,7 +155,7 @@ class SoakTest {
             System.out.println("SoakTest: " + iteration + " iterations (" + commits.size() + " commits), "
                     + faulted + " faults injected, " + retries + " commands retried after a fault");
             System.out.println("SoakTest: start " + start);
-            System.out.println("SoakTest: end   " + end);
+            System.out.println("SoakTest: end   " + end + "; threads " + Figures.threadKinds());
 
             for (String repo : List.of(a, b)) {
                 try (Repository repository = Repository.open(Path.of(repo))) {

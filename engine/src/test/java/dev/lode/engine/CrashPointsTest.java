@@ -101,4 +101,24 @@ class CrashPointsTest {
             assertEquals(java.util.Optional.of(second), log.getLast().newTarget());
         }
     }
+
+    /**
+     * Found by the harness: {@code lode branch} killed after the ref rename had created the branch, then run again,
+     * failed with "already exists". Creating a branch that already points at the same commit now succeeds, as
+     * re-creating a tag always did; a branch pointing elsewhere is still an error.
+     */
+    @Test
+    void creatingABranchAgainAtTheSameCommitSucceeds() throws Exception {
+        try (Repository repository = Repository.init(folder)) {
+            ObjectId first = RepositoryTest.commitFragments(repository, "d", "main", "a");
+            RefName feature = RefName.branch("d", "feature");
+            repository.createBranch(feature, first, "test", "branch");
+            repository.createBranch(feature, first, "test", "branch, run again");
+            assertEquals(first, repository.refs().read(feature).orElseThrow());
+            ObjectId second = RepositoryTest.commitFragments(repository, "d", "main", "a", "b");
+            LodeException elsewhere = org.junit.jupiter.api.Assertions.assertThrows(LodeException.class,
+                    () -> repository.createBranch(feature, second, "test", "branch"));
+            assertEquals("Branch feature of dataset d already exists", elsewhere.getMessage());
+        }
+    }
 }
