@@ -228,6 +228,14 @@ final class Importing {
         }
 
         void accept(VectorSchemaRoot batch) throws IOException {
+            try {
+                cut(batch);
+            } catch (IOException e) {
+                throw StorageFailures.check(e, file);
+            }
+        }
+
+        private void cut(VectorSchemaRoot batch) throws IOException {
             int offset = 0;
             int rows = batch.getRowCount();
             while (offset < rows) {
@@ -249,7 +257,11 @@ final class Importing {
 
         List<FragmentEntry> finish() throws IOException {
             if (writer != null && rowsInFragment > 0) {
-                store();
+                try {
+                    store();
+                } catch (IOException e) {
+                    throw StorageFailures.check(e, file);
+                }
             }
             return fragments;
         }

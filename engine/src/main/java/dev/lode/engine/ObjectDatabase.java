@@ -39,7 +39,11 @@ public final class ObjectDatabase {
 
     /** A new, empty temporary file in the staging folder; the caller deletes it when done. */
     public Path newTemporaryFile(String purpose) throws IOException {
-        return Files.createTempFile(staging, purpose + "-", ".tmp");
+        try {
+            return Files.createTempFile(staging, purpose + "-", ".tmp");
+        } catch (IOException e) {
+            throw StorageFailures.check(e, staging);
+        }
     }
 
     /** Stores the bytes and returns their id. Storing existing content again is a no-op. */
@@ -51,7 +55,11 @@ public final class ObjectDatabase {
         }
         Path file = newTemporaryFile("object");
         try {
-            Files.write(file, bytes);
+            try {
+                Files.write(file, bytes);
+            } catch (IOException e) {
+                throw StorageFailures.check(e, file);
+            }
             store.putIfAbsent(id, file);
         } finally {
             Files.deleteIfExists(file);
@@ -142,6 +150,8 @@ public final class ObjectDatabase {
                     }
                     out.write(buffer, 0, n);
                 }
+            } catch (IOException e) {
+                throw StorageFailures.check(e, partial);
             }
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {

@@ -61,9 +61,8 @@ class BoundedMemoryImportTest {
         Path repo = folder.resolve("repo");
         Repository.init(repo).close();
         Path output = folder.resolve("worker.out");
-        Process process = new ProcessBuilder(ConcurrentProcessesTest.javaCommand(List.of("-Xmx" + HEAP_MIB + "m"),
-                BoundedImportWorker.class, repo.toString(), "big", csv.toString()))
-                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        Process process = JavaProcesses.builder(List.of("-Xmx" + HEAP_MIB + "m"), BoundedImportWorker.class,
+                List.of(repo.toString(), "big", csv.toString())).redirectOutput(output.toFile()).start();
         boolean finished = process.waitFor(120, TimeUnit.SECONDS);
         if (!finished) {
             process.destroyForcibly().waitFor();

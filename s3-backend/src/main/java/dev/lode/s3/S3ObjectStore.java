@@ -124,7 +124,9 @@ final class S3ObjectStore implements ObjectStore, SupportsDownload {
             request.checksumSHA256(Base64.getEncoder().encodeToString(id.toBytes()));
         }
         try {
+            CrashPoints.reached("before PutObject", key);
             client.putObject(request.build(), RequestBody.fromFile(file));
+            CrashPoints.reached("after PutObject", key);
             return true;
         } catch (SdkException e) {
             if (S3Failures.lostRace(e)) {
@@ -164,6 +166,7 @@ final class S3ObjectStore implements ObjectStore, SupportsDownload {
             throw e;
         }
         try {
+            CrashPoints.reached("before CompleteMultipartUpload", key);
             client.completeMultipartUpload(request -> request.bucket(bucket()).key(key).uploadId(uploadId)
                     .ifNoneMatch("*").multipartUpload(upload -> upload.parts(parts)));
             return true;
@@ -258,7 +261,9 @@ final class S3ObjectStore implements ObjectStore, SupportsDownload {
         }
         String key = key(id);
         try {
+            CrashPoints.reached("before DeleteObject", key);
             client.deleteObject(request -> request.bucket(bucket()).key(key));
+            CrashPoints.reached("after DeleteObject", key);
             return true;
         } catch (SdkException e) {
             throw S3Failures.wrap("DeleteObject", bucket(), key, e);

@@ -181,9 +181,11 @@ final class S3RefStore implements RefStore {
         String logName = "%020d-%s.json".formatted(millis, ObjectId.hashOf(bytes).hex().substring(0, 16));
         String key = logFolder(name) + logName;
         try {
+            CrashPoints.reached("before PutObject (ref log entry)", key);
             client.putObject(PutObjectRequest.builder().bucket(bucket()).key(key).ifNoneMatch("*")
                     .metadata(Map.of(PREVIOUS_METADATA, previous))
                     .contentType("application/json").build(), RequestBody.fromBytes(bytes));
+            CrashPoints.reached("after PutObject (ref log entry)", key);
         } catch (SdkException e) {
             // 412: the name holds a hash of the content, so the same entry is there already (a retried PUT).
             if (!S3Failures.lostRace(e)) {
@@ -239,6 +241,7 @@ final class S3RefStore implements RefStore {
                 backoff(attempt, key);
             }
             try {
+                CrashPoints.reached("before ref compare-and-set", key);
                 if (update == null) {
                     String eTag = current.orElseThrow().eTag();
                     writeOnceClient.deleteObject(request -> request.bucket(bucket()).key(key).ifMatch(eTag));
@@ -253,6 +256,7 @@ final class S3RefStore implements RefStore {
                     writeOnceClient.putObject(request.build(), RequestBody.fromString(update.hex() + "\n",
                             StandardCharsets.US_ASCII));
                 }
+                CrashPoints.reached("after ref compare-and-set", key);
                 return CasResult.SUCCESS;
             } catch (SdkException e) {
                 last = e;

@@ -26,8 +26,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * holding a lock between, so two racing writers can both win. Real S3 is atomic here; serialising writes gives the
  * tests the same guarantee.
  */
-final class FaultInjectingProxy implements AutoCloseable {
-    enum Fault {
+public final class FaultInjectingProxy implements AutoCloseable {
+    public enum Fault {
         /** Answer 500 InternalError without forwarding. */
         INTERNAL_ERROR,
         /** Answer 503 SlowDown without forwarding. */
@@ -87,7 +87,7 @@ final class FaultInjectingProxy implements AutoCloseable {
     }
 
     /** Fails the next {@code times} requests with this method whose path contains {@code pathContains}. */
-    void inject(String method, String pathContains, Fault fault, int times) {
+    public void inject(String method, String pathContains, Fault fault, int times) {
         rules.add(new Rule(method, pathContains, fault, times));
     }
 
@@ -96,7 +96,7 @@ final class FaultInjectingProxy implements AutoCloseable {
         afterDrop = action;
     }
 
-    void clear() {
+    public void clear() {
         rules.clear();
         seen.clear();
         afterDrop = () -> { };

@@ -69,7 +69,7 @@ public final class S3TestServer implements AutoCloseable {
     }
 
     /** The proxy in front of s3proxy, through which the stores under test talk (see {@link FaultInjectingProxy}). */
-    FaultInjectingProxy faults() {
+    public FaultInjectingProxy faults() {
         return faults;
     }
 
