@@ -108,7 +108,8 @@ class SoakTest {
         Duration duration = Duration.parse("PT" + DURATION.toUpperCase());
         System.out.println("SoakTest: seed " + SEED + " (-Dlode.soak.seed=" + SEED + "), " + duration);
         Random random = new Random(SEED);
-        try (S3TestServer server = S3TestServer.start()) {
+        // The bucket lives in files, not on this JVM's heap, so the heap figures below are Lode's own.
+        try (S3TestServer server = S3TestServer.start(folder.resolve("bucket"))) {
             FaultInjectingProxy faults = server.faults();
             String bucket = server.createBucket();
             String url = "s3://" + bucket + "/soak";

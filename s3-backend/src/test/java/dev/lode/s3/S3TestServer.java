@@ -38,11 +38,22 @@ public final class S3TestServer implements AutoCloseable {
                 .build();
     }
 
+    /** A server whose buckets live in memory (on this JVM's heap). */
     public static S3TestServer start() throws Exception {
+        return start(S3Proxy.builder().blobStore(new TransientNio2BlobStore()));
+    }
+
+    /** A server whose buckets live in files under {@code folder}, off this JVM's heap (for long runs). */
+    public static S3TestServer start(java.nio.file.Path folder) throws Exception {
+        java.nio.file.Files.createDirectories(folder);
+        return start(S3Proxy.builder().blobStore(
+                new org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore(folder.toAbsolutePath().toString())));
+    }
+
+    private static S3TestServer start(S3Proxy.Builder builder) throws Exception {
         System.setProperty("aws.accessKeyId", IDENTITY);
         System.setProperty("aws.secretAccessKey", CREDENTIAL);
-        S3Proxy proxy = S3Proxy.builder()
-                .blobStore(new TransientNio2BlobStore())
+        S3Proxy proxy = builder
                 .endpoint(URI.create("http://127.0.0.1:0"))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, IDENTITY, CREDENTIAL)
                 .build();
