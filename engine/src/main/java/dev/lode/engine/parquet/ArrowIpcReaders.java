@@ -1,6 +1,7 @@
 package dev.lode.engine.parquet;
 
 import dev.lode.engine.importer.ImportException;
+import org.apache.arrow.flatbuf.Buffer;
 import org.apache.arrow.flatbuf.Message;
 import org.apache.arrow.flatbuf.MessageHeader;
 import org.apache.arrow.flatbuf.RecordBatch;
@@ -101,6 +102,15 @@ final class ArrowIpcReaders {
             RecordBatch metadata = (RecordBatch) message.header(new RecordBatch());
             if (metadata == null) {
                 throw new IOException(where + " has no record batch header");
+            }
+            // Checked here because Arrow slices a negative length without complaint and then fails in the middle of
+            // ArrowRecordBatch's constructor, after it has retained the buffers before it.
+            for (int i = 0; i < metadata.buffersLength(); i++) {
+                Buffer buffer = metadata.buffers(i);
+                if (buffer.offset() < 0 || buffer.length() < 0 || buffer.offset() > body.capacity() - buffer.length()) {
+                    throw new IOException(where + ": buffer " + i + " (offset " + buffer.offset() + ", length "
+                            + buffer.length() + ") lies outside the message body of " + body.capacity() + " bytes");
+                }
             }
             // Releases the caller's reference to the body as its last step, once the batch has taken its own.
             return MessageSerializer.deserializeRecordBatch(metadata, body);
