@@ -6,10 +6,7 @@ import dev.lode.engine.importer.ImportOptions;
 import dev.lode.engine.importer.ImportTable;
 import dev.lode.engine.importer.Importer;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.ipc.ArrowFileReader;
 import org.apache.arrow.vector.ipc.ArrowReader;
-import org.apache.arrow.vector.ipc.ArrowStreamReader;
-import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 import java.io.IOException;
@@ -121,30 +118,19 @@ public final class ArrowIpcImporter implements Importer {
             head = in.readNBytes(8);
         }
         FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
-        ArrowReader reader = isFileFormat(head) ? new ArrowFileReader(channel, allocator)
-                : new ArrowStreamReader(channel, allocator);
+        // These readers refuse dictionary-encoded fields and release Arrow memory on every error path.
+        ArrowReader reader = isFileFormat(head) ? ArrowIpcReaders.file(file, channel, allocator)
+                : ArrowIpcReaders.stream(file, channel, allocator);
         Opened opened = new Opened(reader, channel, null);
         Schema schema;
         try {
             schema = reader.getVectorSchemaRoot().getSchema();
-            for (Field field : schema.getFields()) {
-                checkNoDictionary(file, field, field.getName());
-            }
         } catch (IOException | RuntimeException e) {
             ImportException failure = failure(file, opened, e);
             opened.close();
             throw failure;
         }
         return new Opened(reader, channel, schema);
-    }
-
-    private static void checkNoDictionary(Path file, Field field, String path) {
-        if (field.getDictionary() != null) {
-            throw new ImportException(file, null, "field " + path + " is dictionary-encoded, which is not supported");
-        }
-        for (Field child : field.getChildren()) {
-            checkNoDictionary(file, child, path + "." + child.getName());
-        }
     }
 
     private static ImportException failure(Path file, Opened opened, Exception e) {

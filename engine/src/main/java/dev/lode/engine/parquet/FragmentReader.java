@@ -72,7 +72,13 @@ public final class FragmentReader {
                 throw failure(file, "schema", e);
             }
             try (VectorSchemaRoot root = created) {
-                root.allocateNew();
+                try {
+                    root.allocateNew();
+                } catch (RuntimeException e) {
+                    // A fixed-size type wide enough that Arrow's first allocation (3970 values) passes the
+                    // allocator's limit (ParquetFuzzTest: a 9 GB buffer); the limit refuses it before allocating.
+                    throw failure(file, "schema", e);
+                }
                 ArrowConverters.Root assembler;
                 MessageColumnIO columns;
                 try {

@@ -223,6 +223,10 @@ public final class NpyImporter implements Importer {
             return new ZipFile(file.toFile());
         } catch (ZipException e) {
             throw new ImportException(file, null, "corrupt zip: " + e.getMessage(), e);
+        } catch (EOFException e) {
+            // The JDK reads the end-of-central-directory records where they say they are (found by NpzFuzzTest).
+            throw new ImportException(file, null,
+                    "corrupt zip: the end-of-central-directory record points beyond the end of the file", e);
         }
     }
 
