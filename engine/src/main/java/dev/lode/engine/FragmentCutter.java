@@ -2,8 +2,11 @@ package dev.lode.engine;
 
 import dev.lode.engine.parquet.FragmentSummary;
 import dev.lode.engine.parquet.FragmentWriter;
+import org.apache.arrow.memory.ArrowBuf;
+import org.apache.arrow.vector.BaseFixedWidthVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.arrow.vector.util.TransferPair;
 
@@ -14,7 +17,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -146,7 +151,7 @@ final class FragmentCutter implements AutoCloseable {
         Path target = null;
         try {
             target = newFragmentFile();
-            try (FragmentWriter fragmentWriter = FragmentWriter.create(schema, target)) {
+            try (FragmentWriter fragmentWriter = FragmentWriter.create(schema, target, strictlyMonotonic(fragment))) {
                 for (Slice slice : fragment) {
                     fragmentWriter.write(slice.batch().root, slice.from(), slice.count());
                 }
@@ -160,6 +165,53 @@ final class FragmentCutter implements AutoCloseable {
                 Files.deleteIfExists(target);
             }
         }
+    }
+
+    /**
+     * The top-level 32- and 64-bit integer, date and timestamp columns whose non-null values strictly increase (or
+     * strictly decrease) over the fragment, such as row ids: distinct values, so the writer may skip the dictionary
+     * attempt for them with no change to the bytes. One pass that stops at the first value out of order.
+     */
+    private static Set<String> strictlyMonotonic(List<Slice> fragment) {
+        Set<String> columns = new HashSet<>();
+        List<FieldVector> first = fragment.getFirst().batch().root.getFieldVectors();
+        for (int c = 0; c < first.size(); c++) {
+            ArrowType type = first.get(c).getField().getType();
+            boolean integral = type instanceof ArrowType.Int || type instanceof ArrowType.Date
+                    || type instanceof ArrowType.Timestamp;
+            if (integral && first.get(c) instanceof BaseFixedWidthVector fixed
+                    && (fixed.getTypeWidth() == Long.BYTES || fixed.getTypeWidth() == Integer.BYTES)
+                    && strictlyMonotonic(fragment, c, fixed.getTypeWidth())) {
+                columns.add(first.get(c).getName());
+            }
+        }
+        return columns;
+    }
+
+    private static boolean strictlyMonotonic(List<Slice> fragment, int column, int width) {
+        boolean any = false;
+        long previous = 0;
+        int direction = 0; // 1 increasing, -1 decreasing, 0 not known yet
+        for (Slice slice : fragment) {
+            FieldVector vector = slice.batch().root.getVector(column);
+            ArrowBuf data = vector.getDataBuffer();
+            for (int row = slice.from(); row < slice.from() + slice.count(); row++) {
+                if (vector.isNull(row)) {
+                    continue;
+                }
+                long value = width == Long.BYTES ? data.getLong((long) row * width) : data.getInt((long) row * width);
+                if (any) {
+                    int order = Long.compare(value, previous);
+                    if (order == 0 || (direction != 0 && order != direction)) {
+                        return false;
+                    }
+                    direction = order;
+                }
+                any = true;
+                previous = value;
+            }
+        }
+        return true;
     }
 
     private Path newFragmentFile() throws IOException {
