@@ -65,9 +65,14 @@ final class CloneCommand implements Callable<Integer> {
                 connection.repository().refs().list(refs::add);
                 refs.sort((a, b) -> a.name().compareTo(b.name()));
                 for (Ref ref : refs) {
-                    Transfers transfers = new Transfers(connection.repository(), local, parallel, b -> { });
-                    Transfers.RefUpdate update = transfers.pull(new Revision(ref.name().dataset(), ref.name().name()),
-                            false, Repository.currentUser(), "clone " + location);
+                    Transfers transfers;
+                    Transfers.RefUpdate update;
+                    try (Progress progress = Progress.transfer(showProgress(), "clone " + ref.name().dataset())) {
+                        transfers = new Transfers(connection.repository(), local, parallel,
+                                progress.transferListener());
+                        update = transfers.pull(new Revision(ref.name().dataset(), ref.name().name()), false,
+                                Repository.currentUser(), "clone " + location);
+                    }
                     updates.add(PullCommand.updateJson(update));
                     objects += transfers.objectsSent();
                     bytes += transfers.bytesSent();
@@ -83,5 +88,9 @@ final class CloneCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private boolean showProgress() {
+        return !quiet && !json && System.console() != null && System.console().isTerminal();
     }
 }

@@ -10,11 +10,14 @@ import dev.lode.engine.Revision;
 import dev.lode.engine.ResolvedRevision;
 import dev.lode.engine.importer.ImportOptions;
 import dev.lode.engine.json.Json;
+import dev.lode.engine.json.JsonException;
+import dev.lode.engine.parquet.Schemas;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -54,6 +57,11 @@ final class ImportCommand implements Callable<Integer> {
     @Option(names = "--delimiter", paramLabel = "CHAR", description = "CSV: field delimiter (default: detected).")
     String delimiter;
 
+    @Option(names = "--schema", paramLabel = "FILE", description = "CSV/TSV: an Arrow schema as JSON "
+            + "(docs/FORMAT-schema.md; the output of lode show --json also works) that every value must obey, "
+            + "instead of inferring types.")
+    Path schema;
+
     @Option(names = "--option", paramLabel = "KEY=VALUE", description = "An importer option (repeatable).")
     Map<String, String> options = new TreeMap<>();
 
@@ -73,6 +81,9 @@ final class ImportCommand implements Callable<Integer> {
         }
         if (delimiter != null) {
             values.put("delimiter", delimiter.equals("\\t") ? "\t" : delimiter);
+        }
+        if (schema != null) {
+            values.put("schema", readSchema(schema));
         }
         ImportRequest request = ImportRequest.of(dataset, sources).withBranch(branch)
                 .withOptions(ImportOptions.of(values)).withThreads(threads)
@@ -116,6 +127,25 @@ final class ImportCommand implements Callable<Integer> {
                     + expected.commit().manifest().hex() + ", got " + actual.hex());
         }
         return 0;
+    }
+
+    /**
+     * The schema file as canonical schema JSON (so lineage and the conversion cache see the schema, not its path).
+     * Either a schema object or any object with a "schema" member, such as the output of {@code lode show --json}.
+     */
+    private static String readSchema(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new LodeException("Cannot read schema file " + file + ": it does not exist or is not a file");
+        }
+        try {
+            Json.JsonObject object = Json.parse(Files.readAllBytes(file)).asObject();
+            if (object.find("fields").isEmpty() && object.find("schema").isPresent()) {
+                object = object.getObject("schema");
+            }
+            return Schemas.toJson(Schemas.fromJson(object)).toString();
+        } catch (JsonException | LodeException e) {
+            throw new LodeException("Cannot read schema file " + file + ": " + e.getMessage(), e);
+        }
     }
 
     private String describeSources() {

@@ -19,7 +19,8 @@ import java.io.StringWriter;
         subcommands = {InitCommand.class, ImportCommand.class, LogCommand.class, ShowCommand.class,
                 TagCommand.class, BranchCommand.class, DiffCommand.class, ExportCommand.class, VerifyCommand.class,
                 GcCommand.class, RemoteCommand.class, PushCommand.class, PullCommand.class,
-                CloneCommand.class, OrderCommand.class, StreamCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+                CloneCommand.class, OrderCommand.class, StreamCommand.class, DemoCommand.class, CommandLine.HelpCommand.class,
+                S3ServerCommand.class},
         footer = {"", "Exit codes: 0 success, 1 user error, 2 internal error.",
                 "Every command accepts --json for a stable machine-readable answer (see docs/CLI.md)."})
 public final class Main implements Runnable {

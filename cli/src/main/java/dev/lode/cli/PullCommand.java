@@ -2,7 +2,6 @@ package dev.lode.cli;
 
 import dev.lode.engine.LodeException;
 import dev.lode.engine.Repository;
-import dev.lode.engine.ResolvedRevision;
 import dev.lode.engine.Revision;
 import dev.lode.engine.Transfers;
 import dev.lode.engine.json.Json;
@@ -44,12 +43,10 @@ final class PullCommand implements Callable<Integer> {
             }
             Revision revision = Revision.parse(revisionText);
             try (Remotes.Connection remote = Remotes.connect(local, Remotes.find(local, remoteName))) {
-                ResolvedRevision resolved = remote.repository().resolve(revision);
-                long total = new Transfers(remote.repository(), local, 1, b -> { }).bytesMissing(resolved.commitId());
                 Transfers transfers;
                 Transfers.RefUpdate update;
-                try (Progress progress = Progress.bytes(common.showProgress(), "pull " + revision.dataset(), total)) {
-                    transfers = new Transfers(remote.repository(), local, parallel, progress.listener());
+                try (Progress progress = Progress.transfer(common.showProgress(), "pull " + revision.dataset())) {
+                    transfers = new Transfers(remote.repository(), local, parallel, progress.transferListener());
                     update = transfers.pull(revision, rebase, Repository.currentUser(),
                             "pull " + remoteName + " " + revision);
                 }

@@ -1,7 +1,6 @@
 package dev.lode.cli;
 
 import dev.lode.engine.LodeException;
-import dev.lode.engine.ObjectId;
 import dev.lode.engine.Ref;
 import dev.lode.engine.RefName;
 import dev.lode.engine.Repository;
@@ -47,11 +46,9 @@ final class PushCommand implements Callable<Integer> {
                 long objects = 0;
                 long bytes = 0;
                 for (RefName ref : refs) {
-                    ObjectId tip = local.refs().read(ref).orElseThrow();
                     Transfers transfers;
-                    long total = new Transfers(local, remote.repository(), 1, b -> { }).bytesMissing(tip);
-                    try (Progress progress = Progress.bytes(common.showProgress(), "push " + ref.dataset(), total)) {
-                        transfers = new Transfers(local, remote.repository(), parallel, progress.listener());
+                    try (Progress progress = Progress.transfer(common.showProgress(), "push " + ref.dataset())) {
+                        transfers = new Transfers(local, remote.repository(), parallel, progress.transferListener());
                         Transfers.RefUpdate update = transfers.push(ref, Repository.currentUser(),
                                 "push " + remoteName + " " + ref.dataset() + "@" + ref.name());
                         updates.add(PullCommand.updateJson(update));

@@ -57,10 +57,16 @@ final class StreamCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "-", paramLabel = "FILE", description = "Output file, or - for stdout.")
     String out;
 
+    @Option(names = "--remote", paramLabel = "NAME", description = "When the revision is not in the local repository,"
+            + " read it from this remote, fetching fragments on demand into the local cache (.lode/cache).")
+    String remote;
+
     @Override
     public Integer call() throws Exception {
         try (Repository repository = common.openRepository();
-             Loader loader = Loader.builder(repository, Revision.parse(revision)).seed(ordering.seed)
+             Remotes.Connection connection = remote == null ? null
+                     : Remotes.connect(repository, Remotes.find(repository, remote));
+             Loader loader = builder(repository, connection).seed(ordering.seed)
                      .globalBatchSize(ordering.batchSize).rank(ordering.rank, ordering.worldSize).columns(columns)
                      .orderMode(ordering.mode()).window(ordering.window).tailPolicy(ordering.tailPolicy())
                      .epochs(epochs).startStep(startStep).threads(threads).build();
@@ -85,6 +91,11 @@ final class StreamCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private Loader.Builder builder(Repository repository, Remotes.Connection connection) {
+        Loader.Builder builder = Loader.builder(repository, Revision.parse(revision));
+        return connection == null ? builder : builder.remote(connection.repository());
     }
 
     /** Copies the batch into the output root (the batch's slab is reused once it is closed). */

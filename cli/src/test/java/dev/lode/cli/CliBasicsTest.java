@@ -23,7 +23,7 @@ class CliBasicsTest {
         CliRunner.Result help = CliRunner.run("--help");
         assertEquals(0, help.exitCode());
         for (String command : new String[] {"init", "import", "log", "show", "tag", "branch", "diff", "export",
-                "verify", "gc", "remote", "push", "pull", "clone", "order", "stream", "demo"}) {
+                "verify", "gc", "remote", "push", "pull", "clone", "order", "stream", "demo", "s3-server"}) {
             assertTrue(help.out().contains("  " + command), command + " missing from:\n" + help.out());
         }
     }
@@ -31,7 +31,7 @@ class CliBasicsTest {
     @Test
     void everyCommandHasCompleteHelp() {
         for (String command : new String[] {"init", "import", "log", "show", "tag", "branch", "diff", "export",
-                "verify", "gc", "remote", "push", "pull", "clone", "order", "stream", "demo"}) {
+                "verify", "gc", "remote", "push", "pull", "clone", "order", "stream", "demo", "s3-server"}) {
             CliRunner.Result help = CliRunner.run(command, "--help");
             assertEquals(0, help.exitCode(), command + ": " + help.err());
             assertTrue(help.out().startsWith("Usage: lode " + command), help.out());

@@ -34,7 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * pool while later rows are read; at most {@code threads + 1} fragments are in flight, which bounds memory. A
  * fragment's bytes depend only on its rows, and fragments are listed in row order whatever order they finish in,
  * so the result never depends on the thread count. When writing fails, the first failure in fragment order is
- * thrown. Not thread-safe: one thread calls {@link #accept} and {@link #finish}.
+ * thrown; a full disk or read-only repository is named as such ({@link StorageFailures}). Not thread-safe: one
+ * thread calls {@link #accept} and {@link #finish}.
  */
 final class FragmentCutter implements AutoCloseable {
     private final ObjectDatabase objects;
@@ -71,7 +72,11 @@ final class FragmentCutter implements AutoCloseable {
     /** Takes the rows of the batch; the batch stays owned by the caller (with more threads it is left empty). */
     void accept(VectorSchemaRoot batch) throws IOException {
         if (pool == null) {
-            acceptInline(batch);
+            try {
+                acceptInline(batch);
+            } catch (IOException e) {
+                throw StorageFailures.check(e, file);
+            }
             return;
         }
         int rows = batch.getRowCount();
@@ -123,7 +128,11 @@ final class FragmentCutter implements AutoCloseable {
             if (writer != null && rowsInFragment > 0) {
                 FragmentWriter finished = writer;
                 writer = null;
-                add(store(finished, file));
+                try {
+                    add(store(finished, file));
+                } catch (IOException e) {
+                    throw StorageFailures.check(e, file);
+                }
             }
             return fragments;
         }
@@ -157,6 +166,8 @@ final class FragmentCutter implements AutoCloseable {
                 }
                 return store(fragmentWriter, target);
             }
+        } catch (IOException e) {
+            throw StorageFailures.check(e, target);
         } finally {
             for (Slice slice : fragment) {
                 slice.batch().release();

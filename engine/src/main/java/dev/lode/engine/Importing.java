@@ -4,12 +4,9 @@ import dev.lode.engine.importer.ImportContext;
 import dev.lode.engine.importer.ImportTable;
 import dev.lode.engine.importer.Importer;
 import dev.lode.engine.json.Json;
-import dev.lode.engine.parquet.FragmentSummary;
-import dev.lode.engine.parquet.FragmentWriter;
 import dev.lode.engine.parquet.Schemas;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 import java.io.IOException;

@@ -57,16 +57,27 @@ final class LocalObjectStore implements ObjectStore {
 
     @Override
     public boolean putIfAbsent(ObjectId id, Path file) throws IOException {
+        try {
+            return put(id, file);
+        } catch (IOException e) {
+            throw StorageFailures.check(e, pathOf(id));
+        }
+    }
+
+    private boolean put(ObjectId id, Path file) throws IOException {
         Path target = pathOf(id);
         if (Files.exists(target)) {
             touch(id);
             return false;
         }
         Files.createDirectories(target.getParent());
+        CrashPoints.reached("before fsync", file);
         FileSync.file(file);
+        CrashPoints.reached("after fsync", file);
         try {
             // A hard link is atomic and fails if the target exists: put-if-absent in one system call.
             Files.createLink(target, file);
+            CrashPoints.reached("after hard link", target);
         } catch (FileAlreadyExistsException e) {
             return false;
         } catch (UnsupportedOperationException | IOException e) {
@@ -78,7 +89,9 @@ final class LocalObjectStore implements ObjectStore {
                 Files.copy(file, copy, StandardCopyOption.COPY_ATTRIBUTES);
                 FileSync.file(copy);
                 try {
+                    CrashPoints.reached("before rename", target);
                     Files.move(copy, target, StandardCopyOption.ATOMIC_MOVE);
+                    CrashPoints.reached("after rename", target);
                 } catch (AtomicMoveNotSupportedException notAtomic) {
                     throw new IOException("Cannot store object " + id + " in " + objects
                             + ": the file system cannot rename atomically", notAtomic);
@@ -88,6 +101,7 @@ final class LocalObjectStore implements ObjectStore {
             }
         }
         FileSync.folder(target.getParent());
+        CrashPoints.reached("after folder fsync", target.getParent());
         return true;
     }
 
@@ -130,7 +144,15 @@ final class LocalObjectStore implements ObjectStore {
 
     @Override
     public boolean delete(ObjectId id) throws IOException {
-        return Files.deleteIfExists(pathOf(id));
+        CrashPoints.reached("before delete", pathOf(id));
+        boolean deleted;
+        try {
+            deleted = Files.deleteIfExists(pathOf(id));
+        } catch (IOException e) {
+            throw StorageFailures.check(e, pathOf(id));
+        }
+        CrashPoints.reached("after delete", pathOf(id));
+        return deleted;
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.lode.engine;
 import dev.lode.engine.json.Json;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -55,8 +56,9 @@ final class LocalRefStore implements RefStore {
 
     private static Optional<ObjectId> readFile(Path file) throws IOException {
         byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(file);
+        // A ref is 65 bytes; reading one more than that is enough to reject a huge file without loading it.
+        try (InputStream in = Files.newInputStream(file)) {
+            bytes = in.readNBytes(ObjectId.HEX_LENGTH + 2);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         }
@@ -73,6 +75,15 @@ final class LocalRefStore implements RefStore {
             throws IOException {
         requireNonNull(name, "name is null");
         requireNonNull(entry, "entry is null");
+        try {
+            return lockedCompareAndSet(name, expected, update, entry);
+        } catch (IOException e) {
+            throw StorageFailures.check(e, refFile(name));
+        }
+    }
+
+    private CasResult lockedCompareAndSet(RefName name, ObjectId expected, ObjectId update, RefLogEntry entry)
+            throws IOException {
         ReentrantLock processLock = PROCESS_LOCKS.computeIfAbsent(lockFile.toAbsolutePath().normalize(),
                 path -> new ReentrantLock());
         processLock.lock();
@@ -86,18 +97,26 @@ final class LocalRefStore implements RefStore {
             if (current.equals(Optional.ofNullable(update))) {
                 return CasResult.NO_CHANGE;
             }
+            CrashPoints.reached("before ref log append", logFile(name));
             appendLog(name, entry);
+            CrashPoints.reached("after ref log append", logFile(name));
             if (update == null) {
                 Files.delete(file);
+                CrashPoints.reached("after ref delete", file);
                 FileSync.folder(file.getParent());
                 return CasResult.SUCCESS;
             }
             Files.createDirectories(file.getParent());
-            Path next = file.resolveSibling(file.getFileName() + ".new");
+            // ".lock" ends no valid name (Names), so a file left by a crash before the rename is never read as a ref.
+            Path next = file.resolveSibling(file.getFileName() + ".lock");
             Files.writeString(next, update.hex() + "\n", StandardCharsets.US_ASCII);
+            CrashPoints.reached("before fsync", next);
             FileSync.file(next);
+            CrashPoints.reached("before ref rename", file);
             Files.move(next, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            CrashPoints.reached("after ref rename", file);
             FileSync.folder(file.getParent());
+            CrashPoints.reached("after ref compare-and-set", file);
             return CasResult.SUCCESS;
         } finally {
             processLock.unlock();
@@ -108,11 +127,28 @@ final class LocalRefStore implements RefStore {
         Path log = logFile(name);
         Files.createDirectories(log.getParent());
         byte[] line = (entry.toJson().toString() + "\n").getBytes(StandardCharsets.UTF_8);
-        try (FileChannel channel = FileChannel.open(log, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
+        // Not APPEND (which excludes READ): writers hold refs.lock, so writing at the end is appending.
+        try (FileChannel channel = FileChannel.open(log, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE)) {
+            channel.position(channel.size());
+            if (endsTorn(channel)) {
+                // A crash or a full disk cut the last line short: end it, or this entry would be glued to it
+                // and skipped with it when the log is read.
+                channel.write(java.nio.ByteBuffer.wrap(new byte[] {'\n'}));
+            }
             channel.write(java.nio.ByteBuffer.wrap(line));
             channel.force(true);
         }
+    }
+
+    private static boolean endsTorn(FileChannel channel) throws IOException {
+        long size = channel.size();
+        if (size == 0) {
+            return false;
+        }
+        java.nio.ByteBuffer last = java.nio.ByteBuffer.allocate(1);
+        channel.read(last, size - 1);
+        return last.get(0) != '\n';
     }
 
     @Override

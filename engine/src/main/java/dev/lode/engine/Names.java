@@ -5,8 +5,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * Rules for dataset, branch and tag names. A name is 1 to 200 UTF-8 bytes of printable characters; it may contain
  * '/' between non-empty parts, but none of: a '/' at either end, "//", "..", a part starting with '.', a part
- * ending in ".lock", white space, control characters, or any of {@code @ : ~ ^ ? * [ ] \ % "}. These keep names
- * safe as file and key names and unambiguous inside a revision such as {@code cifar10@v2}.
+ * ending in ".lock", white space, control characters, invisible formatting characters (such as U+200B or U+202E),
+ * or any of {@code @ : ~ ^ ? * [ ] \ % "}. These keep names safe as file and key names, unambiguous inside a
+ * revision such as {@code cifar10@v2}, and distinct when printed.
  */
 public final class Names {
     public static final int MAX_BYTES = 200;
@@ -40,6 +41,11 @@ public final class Names {
             }
             if (Character.isWhitespace(c) || Character.isSpaceChar(c)) {
                 return "it contains white space at position " + i;
+            }
+            if (Character.getType(c) == Character.FORMAT) {
+                // Zero-width and bidirectional-override characters would let two different names look the same.
+                return "it contains an invisible formatting character U+" + String.format("%04X", (int) c)
+                        + " at position " + i;
             }
             if (FORBIDDEN.indexOf(c) >= 0) {
                 return "it contains '" + c + "', which names may not contain";

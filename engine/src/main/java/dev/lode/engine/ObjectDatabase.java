@@ -39,7 +39,11 @@ public final class ObjectDatabase {
 
     /** A new, empty temporary file in the staging folder; the caller deletes it when done. */
     public Path newTemporaryFile(String purpose) throws IOException {
-        return Files.createTempFile(staging, purpose + "-", ".tmp");
+        try {
+            return Files.createTempFile(staging, purpose + "-", ".tmp");
+        } catch (IOException e) {
+            throw StorageFailures.check(e, staging);
+        }
     }
 
     /** Stores the bytes and returns their id. Storing existing content again is a no-op. */
@@ -51,7 +55,11 @@ public final class ObjectDatabase {
         }
         Path file = newTemporaryFile("object");
         try {
-            Files.write(file, bytes);
+            try {
+                Files.write(file, bytes);
+            } catch (IOException e) {
+                throw StorageFailures.check(e, file);
+            }
             store.putIfAbsent(id, file);
         } finally {
             Files.deleteIfExists(file);
@@ -110,12 +118,40 @@ public final class ObjectDatabase {
         return new VerifyingInputStream(raw, id, store.describe() + "/" + id.hex());
     }
 
-    /** Copies a verified object to {@code target}; the target appears complete or not at all. */
+    /**
+     * Copies a verified object to {@code target}; the target appears complete or not at all. A store that
+     * {@link SupportsDownload} fetches it its own way (parallel ranged GETs on S3), verified the same.
+     */
     public void copyTo(ObjectId id, Path target) throws IOException {
+        copyTo(id, target, Long.MAX_VALUE);
+    }
+
+    /**
+     * Copies a verified object of at most {@code maxBytes} to {@code target}; the target appears complete or not at
+     * all. The copy stops with a {@link LodeException} naming the object as soon as more bytes arrive than the
+     * limit, so an untrusted store cannot fill the disk by serving an endless object.
+     */
+    public void copyTo(ObjectId id, Path target, long maxBytes) throws IOException {
+        if (store instanceof SupportsDownload downloads) {
+            downloads.download(id, target, maxBytes);
+            return;
+        }
         Path partial = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".partial");
         try {
             try (InputStream in = openVerified(id); OutputStream out = Files.newOutputStream(partial)) {
-                in.transferTo(out);
+                byte[] buffer = new byte[1 << 16];
+                long copied = 0;
+                int n;
+                while ((n = in.read(buffer)) >= 0) {
+                    copied += n;
+                    if (copied > maxBytes) {
+                        throw new LodeException("Object " + id + " in " + store.describe() + " is larger than the"
+                                + " limit of " + maxBytes + " bytes for its kind; stopped copying it");
+                    }
+                    out.write(buffer, 0, n);
+                }
+            } catch (IOException e) {
+                throw StorageFailures.check(e, partial);
             }
             Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {

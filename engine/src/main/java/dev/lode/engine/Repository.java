@@ -119,11 +119,21 @@ public final class Repository implements AutoCloseable {
     }
 
     private static void writeConfigFile(Path root, RepositoryConfig config) throws IOException {
+        try {
+            replaceConfigFile(root, config);
+        } catch (IOException e) {
+            throw StorageFailures.check(e, root.resolve("config.json"));
+        }
+    }
+
+    private static void replaceConfigFile(Path root, RepositoryConfig config) throws IOException {
         Path partial = root.resolve("config.json.new");
         Files.write(partial, config.toJson().toBytes());
         FileSync.file(partial);
+        CrashPoints.reached("before rename", root.resolve("config.json"));
         Files.move(partial, root.resolve("config.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        CrashPoints.reached("after rename", root.resolve("config.json"));
     }
 
     /** Runs {@code action} with the local index if it can be opened now; returns empty otherwise. */
@@ -326,12 +336,15 @@ public final class Repository implements AutoCloseable {
         return result;
     }
 
-    /** Creates a branch at a commit; an existing branch is an error. */
+    /**
+     * Creates a branch at a commit. A branch that already points there is left as it is, so running the same
+     * command again (say, after it was killed once it had moved the ref) succeeds; one pointing elsewhere is an error.
+     */
     public void createBranch(RefName branch, ObjectId target, String user, String command) throws IOException {
         readCommit(target);
         CasResult result = refs.compareAndSet(branch, null, target,
                 RefLogEntry.of(null, target, clock.instant(), user, command));
-        if (result == CasResult.CONFLICT) {
+        if (result == CasResult.CONFLICT && !refs.read(branch).equals(Optional.of(target))) {
             throw new LodeException("Branch " + branch.name() + " of dataset " + branch.dataset()
                     + " already exists");
         }

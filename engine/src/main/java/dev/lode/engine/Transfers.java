@@ -28,25 +28,52 @@ import static java.util.Objects.requireNonNull;
  * missing, and no ref ever points at a commit whose objects are absent.
  */
 public final class Transfers {
+    /** For {@link #copyObject}: no declared size to check. */
+    private static final long ANY_SIZE = -1;
+
     private final Repository source;
     private final Repository target;
     private final int parallelism;
-    private final LongConsumer progress;
+    private final Listener listener;
     private final AtomicLong objectsSent = new AtomicLong();
     private final AtomicLong bytesSent = new AtomicLong();
+
+    /** Told what a transfer will move (once, before anything moves) and each object as it arrives. */
+    public interface Listener {
+        /** The objects and fragment bytes the target lacks; manifests and commits count as objects only. */
+        void planned(long objects, long bytes);
+
+        /** One object of {@code bytes} bytes arrived at the target. Called from transfer threads. */
+        void arrived(long bytes);
+    }
 
     /**
      * @param parallelism how many objects move at once
      * @param progress    told the size of every object as it arrives
      */
     public Transfers(Repository source, Repository target, int parallelism, LongConsumer progress) {
+        this(source, target, parallelism, new Listener() {
+            @Override
+            public void planned(long objects, long bytes) {
+            }
+
+            @Override
+            public void arrived(long bytes) {
+                progress.accept(bytes);
+            }
+        });
+        requireNonNull(progress, "progress is null");
+    }
+
+    /** @param parallelism how many objects move at once */
+    public Transfers(Repository source, Repository target, int parallelism, Listener listener) {
         this.source = requireNonNull(source, "source is null");
         this.target = requireNonNull(target, "target is null");
         if (parallelism < 1) {
             throw new IllegalArgumentException("parallelism must be at least 1");
         }
         this.parallelism = parallelism;
-        this.progress = requireNonNull(progress, "progress is null");
+        this.listener = requireNonNull(listener, "listener is null");
     }
 
     public long objectsSent() {
@@ -62,19 +89,84 @@ public final class Transfers {
         public enum Status { CREATED, FAST_FORWARD, UP_TO_DATE, REBASED, FETCHED }
     }
 
-    /** Total bytes of the objects that {@code tip}'s history needs and the target lacks (for progress totals). */
-    public long bytesMissing(ObjectId tip) throws IOException {
-        long total = 0;
-        for (ObjectId commitId : missingCommits(tip)) {
-            Commit commit = source.readCommit(commitId);
-            Manifest manifest = source.readManifest(commit.manifest());
-            for (FragmentEntry fragment : manifest.fragments()) {
-                if (!target.objects().store().contains(fragment.object())) {
-                    total += fragment.bytes();
+    /**
+     * What a transfer of a history moves: the commits the target lacks (parents before children), their
+     * manifests, and the fragments the target lacks. One walk of the history makes it; it sizes progress and
+     * drives the copy.
+     *
+     * @param commits          missing commits, parents before children
+     * @param manifests        the manifest of each missing commit, in the same order (repeats possible)
+     * @param missingFragments fragments to send, each once
+     * @param presentFragments fragments the target has already (touched, not sent)
+     * @param fragmentBytes    the bytes of the missing fragments
+     * @param declaredBytes    each missing fragment's size as its manifest declares it; a copy must match it
+     */
+    public record Plan(List<ObjectId> commits, List<ObjectId> manifests, List<ObjectId> missingFragments,
+                       List<ObjectId> presentFragments, long fragmentBytes, Map<ObjectId, Long> declaredBytes) {
+        public Plan {
+            declaredBytes = Map.copyOf(declaredBytes);
+            for (ObjectId fragment : missingFragments) {
+                if (!declaredBytes.containsKey(fragment)) {
+                    throw new IllegalArgumentException("no declared size for fragment " + fragment);
                 }
             }
+            commits = List.copyOf(commits);
+            manifests = List.copyOf(manifests);
+            missingFragments = List.copyOf(missingFragments);
+            presentFragments = List.copyOf(presentFragments);
+            if (commits.size() != manifests.size()) {
+                throw new IllegalArgumentException("one manifest per commit expected, got " + manifests.size()
+                        + " for " + commits.size());
+            }
+            if (fragmentBytes < 0) {
+                throw new IllegalArgumentException("fragmentBytes is negative: " + fragmentBytes);
+            }
         }
-        return total;
+
+        /** Objects at most to send: fragments, manifests (distinct) and commits. */
+        public long objects() {
+            return missingFragments.size() + new HashSet<>(manifests).size() + commits.size();
+        }
+    }
+
+    /** Walks {@code tip}'s history once and lists what the target lacks (see {@link Plan}). */
+    public Plan plan(ObjectId tip) throws IOException {
+        Map<ObjectId, Commit> read = new HashMap<>();
+        List<ObjectId> commits = missingCommits(tip, read);
+        List<ObjectId> manifests = new ArrayList<>(commits.size());
+        Set<ObjectId> fragments = new LinkedHashSet<>();
+        Map<ObjectId, Long> sizes = new HashMap<>();
+        for (ObjectId commitId : commits) {
+            Commit commit = read.get(commitId);
+            manifests.add(commit.manifest());
+            for (FragmentEntry fragment : source.readManifest(commit.manifest()).fragments()) {
+                fragments.add(fragment.object());
+                sizes.putIfAbsent(fragment.object(), fragment.bytes());
+            }
+        }
+        // One existence check per fragment, in parallel: on S3 each is a round trip.
+        List<ObjectId> candidates = new ArrayList<>(fragments);
+        List<Future<Boolean>> checks = new ArrayList<>(candidates.size());
+        ExecutorService pool = Executors.newFixedThreadPool(parallelism, Thread.ofVirtual().factory());
+        try {
+            for (ObjectId fragment : candidates) {
+                checks.add(pool.submit(() -> target.objects().store().contains(fragment)));
+            }
+            List<ObjectId> missing = new ArrayList<>();
+            List<ObjectId> present = new ArrayList<>();
+            long bytes = 0;
+            for (int i = 0; i < candidates.size(); i++) {
+                if (await(checks.get(i))) {
+                    present.add(candidates.get(i));
+                } else {
+                    missing.add(candidates.get(i));
+                    bytes += sizes.get(candidates.get(i));
+                }
+            }
+            return new Plan(commits, manifests, missing, present, bytes, sizes);
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     /**
@@ -82,26 +174,30 @@ public final class Transfers {
      * has, which by the ordering rule are complete there.
      */
     public void copyHistory(ObjectId tip) throws IOException {
-        List<ObjectId> commits = missingCommits(tip);
+        copy(plan(tip));
+    }
+
+    /**
+     * Copies what a plan lists: all missing fragments in parallel, then each commit's manifest and the commit,
+     * parents first. No commit arrives before every object it needs.
+     */
+    public void copy(Plan plan) throws IOException {
+        listener.planned(plan.objects(), plan.fragmentBytes());
+        ObjectStore to = target.objects().store();
+        for (ObjectId present : plan.presentFragments()) {
+            to.touch(present);
+        }
         ExecutorService pool = Executors.newFixedThreadPool(parallelism, Thread.ofVirtual().factory());
         try {
-            for (ObjectId commitId : commits) {
-                Commit commit = source.readCommit(commitId);
-                Manifest manifest = source.readManifest(commit.manifest());
-                List<Future<?>> pending = new ArrayList<>();
-                Set<ObjectId> queued = new HashSet<>();
-                for (FragmentEntry fragment : manifest.fragments()) {
-                    if (queued.add(fragment.object())) {
-                        pending.add(pool.submit(() -> {
-                            copyObject(fragment.object());
-                            return null;
-                        }));
-                    }
-                }
-                await(pending);
-                copyObject(commit.manifest());
-                copyObject(commitId);
+            List<Future<?>> pending = new ArrayList<>();
+            for (ObjectId fragment : plan.missingFragments()) {
+                pending.add(pool.submit(() -> {
+                    long declared = plan.declaredBytes().get(fragment);
+                    send(fragment, declared, declared);
+                    return null;
+                }));
             }
+            await(pending);
         } finally {
             // On failure, cancel what is queued and wait for uploads in flight: once this method returns or
             // throws, nothing of this transfer is still writing.
@@ -114,15 +210,18 @@ public final class Transfers {
                 Thread.currentThread().interrupt();
             }
         }
+        for (int i = 0; i < plan.commits().size(); i++) {
+            copyObject(plan.manifests().get(i), Manifest.MAX_BYTES, ANY_SIZE);
+            copyObject(plan.commits().get(i), Commit.MAX_BYTES, ANY_SIZE);
+        }
     }
 
     /** Commits of {@code tip}'s history missing from the target, parents before children. */
-    private List<ObjectId> missingCommits(ObjectId tip) throws IOException {
+    private List<ObjectId> missingCommits(ObjectId tip, Map<ObjectId, Commit> read) throws IOException {
         List<ObjectId> ordered = new ArrayList<>();
         Set<ObjectId> seen = new HashSet<>();
         ArrayDeque<ObjectId[]> stack = new ArrayDeque<>();
         stack.push(new ObjectId[] {tip, null});
-        Map<ObjectId, List<ObjectId>> parents = new HashMap<>();
         while (!stack.isEmpty()) {
             ObjectId[] frame = stack.pop();
             ObjectId id = frame[0];
@@ -134,34 +233,46 @@ public final class Transfers {
                 continue;
             }
             stack.push(new ObjectId[] {id, id});
-            List<ObjectId> commitParents = parents.computeIfAbsent(id, key -> {
-                try {
-                    return source.readCommit(key).parents();
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-            for (ObjectId parent : commitParents) {
+            Commit commit = source.readCommit(id);
+            read.put(id, commit);
+            for (ObjectId parent : commit.parents()) {
                 stack.push(new ObjectId[] {parent, null});
             }
         }
         return ordered;
     }
 
-    private void copyObject(ObjectId id) throws IOException {
+    /**
+     * Copies one object the target lacks, reading at most {@code maxBytes} from the source; if {@code exactBytes} is
+     * not {@link #ANY_SIZE}, the object must have exactly that size (a fragment's size declared in its manifest).
+     */
+    private void copyObject(ObjectId id, long maxBytes, long exactBytes) throws IOException {
         ObjectStore to = target.objects().store();
         if (to.contains(id)) {
             to.touch(id);
             return;
         }
+        send(id, maxBytes, exactBytes);
+    }
+
+    /**
+     * Copies an object the plan found missing (reading at most {@code maxBytes}, and exactly {@code exactBytes}
+     * unless {@link #ANY_SIZE}); should it have arrived meanwhile, the put says so.
+     */
+    private void send(ObjectId id, long maxBytes, long exactBytes) throws IOException {
+        ObjectStore to = target.objects().store();
         Path staged = target.objects().newTemporaryFile("transfer");
         try {
-            source.objects().copyTo(id, staged);
+            source.objects().copyTo(id, staged, maxBytes);
+            if (exactBytes != ANY_SIZE && Files.size(staged) != exactBytes) {
+                throw new LodeException("Object " + id + " in " + source.objects().store().describe() + " is "
+                        + Files.size(staged) + " bytes, but its manifest declares " + exactBytes);
+            }
             if (to.putIfAbsent(id, staged)) {
                 long size = Files.size(staged);
                 objectsSent.incrementAndGet();
                 bytesSent.addAndGet(size);
-                progress.accept(size);
+                listener.arrived(size);
             }
         } finally {
             Files.deleteIfExists(staged);
@@ -169,10 +280,14 @@ public final class Transfers {
     }
 
     private static void await(List<Future<?>> pending) throws IOException {
+        for (Future<?> future : pending) {
+            await(future);
+        }
+    }
+
+    private static <T> T await(Future<T> future) throws IOException {
         try {
-            for (Future<?> future : pending) {
-                future.get();
-            }
+            return future.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LodeException("Interrupted while transferring objects");

@@ -4,7 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -18,26 +17,12 @@ class ConcurrentProcessesTest {
     @TempDir
     Path folder;
 
-    static Process startJava(Class<?> main, String... args) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.add("--add-opens=java.base/java.nio=ALL-UNNAMED");
-        command.add("--enable-native-access=ALL-UNNAMED");
-        command.add("--sun-misc-unsafe-memory-access=allow");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(main.getName());
-        command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT)
-                .start();
-    }
-
     @Test
     void twoProcessesMovingOneBranchLoseNoUpdate() throws Exception {
         Repository.init(folder).close();
         int each = 40;
-        Process a = startJava(CommitWorker.class, folder.toString(), "a", Integer.toString(each));
-        Process b = startJava(CommitWorker.class, folder.toString(), "b", Integer.toString(each));
+        Process a = JavaProcesses.start(CommitWorker.class, folder.toString(), "a", Integer.toString(each));
+        Process b = JavaProcesses.start(CommitWorker.class, folder.toString(), "b", Integer.toString(each));
         assertTrue(a.waitFor(120, TimeUnit.SECONDS) && b.waitFor(120, TimeUnit.SECONDS), "workers finished");
         assertEquals(0, a.exitValue());
         assertEquals(0, b.exitValue());

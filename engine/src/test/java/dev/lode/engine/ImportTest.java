@@ -170,7 +170,7 @@ class ImportTest {
             delays.add(200L + random.nextInt(2500));
         }
         for (long delay : delays) {
-            Process process = ConcurrentProcessesTest.startJava(ImportWorker.class, repo.toString(), "d",
+            Process process = JavaProcesses.start(ImportWorker.class, repo.toString(), "d",
                     csv.toString());
             if (!process.waitFor(delay, TimeUnit.MILLISECONDS)) {
                 process.destroyForcibly().waitFor();

@@ -7,9 +7,7 @@ import org.apache.arrow.vector.VectorLoader;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.ipc.message.ArrowFieldNode;
 import org.apache.arrow.vector.ipc.message.ArrowRecordBatch;
-import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
-import org.apache.arrow.vector.types.pojo.FieldType;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 import java.lang.foreign.MemorySegment;
@@ -28,27 +26,21 @@ public final class ArrowSlabs {
     private ArrowSlabs() {
     }
 
-    /** The Arrow schema of a layout: non-nullable fields; tensors are FixedSizeList of their element. */
+    /** The Arrow schema of a layout: each column's field, with its nullability, children and metadata. */
     public static Schema schema(SlabLayout layout) {
         List<Field> fields = new ArrayList<>();
         for (SlabLayout.ColumnRegions regions : layout.columns()) {
-            SlabColumn column = regions.column();
-            fields.add(switch (column.kind()) {
-                case FIXED -> new Field(column.name(), FieldType.notNullable(column.element().arrowType()), null);
-                case TENSOR -> new Field(column.name(),
-                        FieldType.notNullable(new ArrowType.FixedSizeList(column.listSize())),
-                        List.of(new Field("item", FieldType.notNullable(column.element().arrowType()), null)));
-                case BINARY -> new Field(column.name(), FieldType.notNullable(ArrowType.Binary.INSTANCE), null);
-                case UTF8 -> new Field(column.name(), FieldType.notNullable(ArrowType.Utf8.INSTANCE), null);
-            });
+            fields.add(regions.column().field());
         }
         return new Schema(fields);
     }
 
     /**
      * Loads rowCount rows of every column of layout from slab into a new root owned by the caller. The data (and,
-     * for binary / utf8, the offsets) of rowCount rows must already be in the slab; this marks them all valid.
-     * Arrow counts the wrapped regions against allocator until the root is closed.
+     * for binary / utf8, the offsets) of rowCount rows must already be in the slab, and so must the validity bits
+     * of nullable columns and of nullable tensor items ({@link Gathers#bits}); this counts their nulls, and marks
+     * every row of the other columns valid. Arrow counts the wrapped regions against allocator until the root is
+     * closed.
      *
      * @throws IllegalArgumentException when rowCount exceeds the layout's batch size or the slab is too small
      */
@@ -69,15 +61,15 @@ public final class ArrowSlabs {
         try {
             for (SlabLayout.ColumnRegions regions : layout.columns()) {
                 SlabColumn column = regions.column();
-                markValid(slab, regions.validity(), rowCount);
-                nodes.add(new ArrowFieldNode(rowCount, 0));
+                nodes.add(new ArrowFieldNode(rowCount, nulls(slab, regions.validity(), rowCount,
+                        column.nullable())));
                 buffers.add(wrapRegion(allocator, slab, regions.validity()));
                 switch (column.kind()) {
                     case FIXED -> buffers.add(wrapRegion(allocator, slab, regions.data()));
                     case TENSOR -> {
                         long children = (long) rowCount * column.listSize();
-                        markValid(slab, regions.childValidity(), children);
-                        nodes.add(new ArrowFieldNode(children, 0));
+                        nodes.add(new ArrowFieldNode(children, nulls(slab, regions.childValidity(), children,
+                                column.itemsNullable())));
                         buffers.add(wrapRegion(allocator, slab, regions.childValidity()));
                         buffers.add(wrapRegion(allocator, slab, regions.data()));
                     }
@@ -115,6 +107,15 @@ public final class ArrowSlabs {
                 // The slab ring owns this memory; it is reused, not freed, when Arrow lets go.
             }
         });
+    }
+
+    /** The null count of a gathered bitmap; or, for a column that has no nulls, 0 after setting every bit. */
+    private static long nulls(MemorySegment slab, SlabLayout.Region bitmap, long bits, boolean gathered) {
+        if (gathered) {
+            return Gathers.zeroBits(slab, bitmap.offset(), bits);
+        }
+        markValid(slab, bitmap, bits);
+        return 0;
     }
 
     private static void markValid(MemorySegment slab, SlabLayout.Region bitmap, long bits) {

@@ -53,6 +53,84 @@ public final class Gathers {
         }
     }
 
+    /**
+     * Copies bitsPerRow bits per row: for i in [0, count), bits [indices[from + i] * bitsPerRow, + bitsPerRow) of the
+     * source bitmap go to bit {@code (destinationFirstRow + i) * bitsPerRow} of the bitmap at destinationOffset, so
+     * validity bitmaps and bit-packed bool data land as Arrow wants them, also when a run of rows starts at a bit
+     * offset that is no multiple of 8. Bitmaps are LSB first, as in Arrow.
+     */
+    public static void bits(MemorySegment source, long bitsPerRow, long[] indices, int from, int count,
+                            MemorySegment destination, long destinationOffset, long destinationFirstRow) {
+        long destinationBit = destinationOffset * 8 + destinationFirstRow * bitsPerRow;
+        if (bitsPerRow == 1) {
+            for (int i = 0; i < count; i++) {
+                setBit(destination, destinationBit + i, bit(source, indices[from + i]));
+            }
+        } else {
+            for (int i = 0; i < count; i++) {
+                copyBits(source, indices[from + i] * bitsPerRow, destination, destinationBit + i * bitsPerRow,
+                        bitsPerRow);
+            }
+        }
+    }
+
+    /** Sets count bits of the bitmap at destinationOffset, from bit firstBit on, to 1. */
+    public static void setBits(MemorySegment destination, long destinationOffset, long firstBit, long count) {
+        long bit = destinationOffset * 8 + firstBit;
+        long end = bit + count;
+        while (bit < end && (bit & 7) != 0) {
+            setBit(destination, bit++, true);
+        }
+        long fullBytes = (end - bit) / 8;
+        if (fullBytes > 0) {
+            destination.asSlice(bit / 8, fullBytes).fill((byte) 0xFF);
+            bit += fullBytes * 8;
+        }
+        while (bit < end) {
+            setBit(destination, bit++, true);
+        }
+    }
+
+    /** Copies bits [sourceBit, + count) of source to [destinationBit, + count) of destination (absolute bits). */
+    public static void copyBits(MemorySegment source, long sourceBit, MemorySegment destination, long destinationBit,
+                                long count) {
+        if ((sourceBit & 7) == 0 && (destinationBit & 7) == 0) {
+            long fullBytes = count / 8;
+            MemorySegment.copy(source, sourceBit / 8, destination, destinationBit / 8, fullBytes);
+            for (long k = fullBytes * 8; k < count; k++) {
+                setBit(destination, destinationBit + k, bit(source, sourceBit + k));
+            }
+            return;
+        }
+        for (long k = 0; k < count; k++) {
+            setBit(destination, destinationBit + k, bit(source, sourceBit + k));
+        }
+    }
+
+    /** Zero bits among the first count bits of the bitmap at offset: the null count of a validity bitmap. */
+    public static long zeroBits(MemorySegment bitmap, long offset, long count) {
+        long ones = 0;
+        long k = 0;
+        for (; k + 64 <= count; k += 64) {
+            ones += Long.bitCount(bitmap.get(LONG, offset + k / 8));
+        }
+        for (; k < count; k++) {
+            ones += (bitmap.get(ValueLayout.JAVA_BYTE, offset + k / 8) >>> (k & 7)) & 1;
+        }
+        return count - ones;
+    }
+
+    static boolean bit(MemorySegment bitmap, long bit) {
+        return ((bitmap.get(ValueLayout.JAVA_BYTE, bit >>> 3) >>> (bit & 7)) & 1) != 0;
+    }
+
+    private static void setBit(MemorySegment bitmap, long bit, boolean value) {
+        long index = bit >>> 3;
+        byte current = bitmap.get(ValueLayout.JAVA_BYTE, index);
+        int mask = 1 << (bit & 7);
+        bitmap.set(ValueLayout.JAVA_BYTE, index, (byte) (value ? current | mask : current & ~mask));
+    }
+
     /** {@link #fixedWidth} into the data region of a fixed-width or tensor column of a slab. */
     public static void column(MemorySegment source, long rowStride, long fieldOffset, long[] indices, int from,
                               int count, MemorySegment slab, SlabLayout.ColumnRegions column) {

@@ -17,6 +17,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -34,7 +36,9 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * Delivers one rank's batches of a dataset version in the order of an {@link OrderPlan} (docs/ORDER.md), from the
- * local repository. Fragments are decoded once into an off-heap {@link FragmentCache}; each step's rows are gathered
+ * local repository, or from a remote ({@link Builder#remote}) when the version is not local. Each fragment's Parquet
+ * is decoded once per machine into an Arrow IPC file of the {@link DiskCache} ({@code .lode/cache/}), which later
+ * runs memory-map; mapped fragments are held by an in-memory {@link FragmentCache}; each step's rows are gathered
  * into a pinned slab of a {@link SlabRing} of K slabs and exposed as Arrow vectors over it. Up to K steps are
  * assembled ahead by background threads, but batches are delivered strictly in step order, and their contents
  * depend only on (commit, plan, rank, world size, columns): never on thread count or timing.
@@ -56,6 +60,10 @@ public final class Loader implements Iterable<Batch>, AutoCloseable {
     private final SlabRing ring;
     private final BufferAllocator allocator;
     private final FragmentCache cache;
+    private final DiskCache diskCache;         // null when off
+    private final FragmentProvider provider;
+    private final RemotePrefetcher prefetcher; // null unless reading from a remote through the disk cache
+    private final boolean fromRemote;
     private final ExecutorService workers;
     private final Map<Long, CompletableFuture<Batch>> pending = new HashMap<>();
     private final Object lock = new Object();
@@ -66,8 +74,23 @@ public final class Loader implements Iterable<Batch>, AutoCloseable {
     private boolean iterated;
 
     private Loader(Builder builder) throws IOException {
-        ResolvedRevision resolved = builder.repository.resolve(builder.revision);
-        Manifest manifest = builder.repository.readManifest(resolved.commit().manifest());
+        Repository local = builder.repository;
+        ResolvedRevision resolved;
+        Manifest manifest;
+        boolean remoteVersion = false;
+        try {
+            resolved = local.resolve(builder.revision);
+            manifest = local.readManifest(resolved.commit().manifest());
+        } catch (LodeException notLocal) {
+            if (builder.remote == null) {
+                throw notLocal;
+            }
+            // The version is not (wholly) local: read it from the remote, fragments on demand.
+            resolved = builder.remote.resolve(builder.revision);
+            manifest = builder.remote.readManifest(resolved.commit().manifest());
+            remoteVersion = true;
+        }
+        this.fromRemote = remoteVersion;
         if (manifest.rows() == 0) {
             throw new LodeException("Dataset version " + builder.revision + " has no rows to load");
         }
@@ -120,11 +143,34 @@ public final class Loader implements Iterable<Batch>, AutoCloseable {
         }
         this.allocator = newAllocator;
         this.ring = newRing;
-        Repository repository = builder.repository;
         FragmentUsage usage = new FragmentUsage(plan, rank, worldSize, endGlobalStep);
-        this.cache = new FragmentCache(objects, rows,
-                (object, count) -> DecodedFragment.decode(repository, object, count, columns, allocator),
-                usage, builder.cacheBytes);
+        Map<ObjectId, int[]> rowGroupsOf = new HashMap<>();
+        for (int g = 0; g < objects.length; g++) {
+            int[] groups = rowGroupsOf.getOrDefault(objects[g], new int[0]);
+            groups = java.util.Arrays.copyOf(groups, groups.length + 1);
+            groups[groups.length - 1] = g;
+            rowGroupsOf.put(objects[g], groups);
+        }
+        Path cacheFolder = builder.diskCacheOff || !ArrowCacheFile.holds(columns) ? null : builder.diskCacheFolder != null ? builder.diskCacheFolder
+                : Files.isDirectory(local.root().resolve("objects")) ? local.root().resolve("cache") : null;
+        DiskCache newDiskCache = null;
+        if (cacheFolder != null) {
+            try {
+                newDiskCache = DiskCache.open(cacheFolder, builder.diskCacheBytes, builder.diskCacheCompression,
+                        columns, allocator, object -> nextUse(usage, rowGroupsOf.get(object)));
+            } catch (IOException | RuntimeException failure) {
+                ring.close();
+                allocator.close();
+                if (ownsMemory) {
+                    memory.close();
+                }
+                throw new LodeException("Cannot open the fragment cache at " + cacheFolder + ": " + failure
+                        + " (choose another folder with diskCache(...), or turn it off)", failure);
+            }
+        }
+        this.diskCache = newDiskCache;
+        this.provider = new FragmentProvider(local, builder.remote, diskCache, columns, allocator);
+        this.cache = new FragmentCache(objects, rows, provider::load, usage, builder.cacheBytes);
         AtomicInteger threadNumber = new AtomicInteger();
         this.workers = Executors.newFixedThreadPool(builder.threads, task -> {
             Thread thread = new Thread(task, "lode-loader-" + threadNumber.incrementAndGet());
@@ -134,6 +180,33 @@ public final class Loader implements Iterable<Batch>, AutoCloseable {
         long start = startState.globalStep();
         this.scheduled = start;
         this.delivered = start;
+        if (builder.remote != null && diskCache != null && builder.lookAhead > 0) {
+            this.prefetcher = new RemotePrefetcher(provider, usage, objects, rows, builder.lookAhead, endGlobalStep,
+                    this::deliveredStep);
+            prefetcher.start();
+        } else {
+            this.prefetcher = null;
+        }
+    }
+
+    /** The next step the consumer will read: where the prefetcher's window and eviction's next uses start. */
+    private long deliveredStep() {
+        synchronized (lock) {
+            return delivered;
+        }
+    }
+
+    /** The soonest step at or after the consumer's that reads any of the row groups, or NEVER. */
+    private long nextUse(FragmentUsage usage, int[] rowGroups) {
+        if (rowGroups == null) {
+            return FragmentUsage.NEVER;
+        }
+        long after = Math.max(0, deliveredStep() - 1);
+        long next = FragmentUsage.NEVER;
+        for (int group : rowGroups) {
+            next = Math.min(next, usage.nextUseAfter(group, after));
+        }
+        return next;
     }
 
     /** A builder for a loader of revision (e.g. {@code cifar@v2}) of the local repository. */
@@ -177,6 +250,27 @@ public final class Loader implements Iterable<Batch>, AutoCloseable {
     /** Fragment decodes so far, each re-decode after an eviction included. */
     public long fragmentDecodes() {
         return cache.decodes();
+    }
+
+    /** Whether the version was read from the remote because the local repository does not have it. */
+    public boolean readsFromRemote() {
+        return fromRemote;
+    }
+
+    /** What the fragment caches did so far: Parquet decodes, remote fetches, disk cache hits, writes, evictions. */
+    public CacheStatistics cacheStatistics() {
+        return new CacheStatistics(provider.parquetDecodes(), provider.remoteFetches(),
+                diskCache == null ? 0 : diskCache.hits(), diskCache == null ? 0 : diskCache.writes(),
+                diskCache == null ? 0 : diskCache.corruptFiles(), diskCache == null ? 0 : diskCache.evictions(),
+                diskCache == null ? 0 : diskCache.totalBytes(), provider.cacheWriteFailures());
+    }
+
+    /**
+     * Bytes the loader's Arrow allocator holds now: the slab regions wrapped by batches assembled and not yet closed
+     * (at most K slabs' worth) and, while a fragment decodes, its Parquet reader's vectors.
+     */
+    public long arrowBytes() {
+        return allocator.getAllocatedMemory();
     }
 
     /** Pinned bytes of the slab ring: K slabs of the layout's size. */
@@ -254,6 +348,9 @@ public final class Loader implements Iterable<Batch>, AutoCloseable {
             delivered++;
             openBatches++;
         }
+        if (prefetcher != null) {
+            prefetcher.advanced();
+        }
         return batch;
     }
 
@@ -307,24 +404,12 @@ public final class Loader implements Iterable<Batch>, AutoCloseable {
                 pinned.add(fragment);
                 fragments.put(group, fragment);
             }
-            MemorySegment segment = slab.segment();
-            for (int c = 0; c < columns.size(); c++) {
-                SlabLayout.ColumnRegions regions = layout.columns().get(c);
-                if (DecodedFragment.isVariable(regions.column())) {
-                    gatherVariable(c, regions, groupOf, localRows, fragments, segment, globalStep);
-                } else {
-                    long rowBytes = regions.column().rowBytes();
-                    for (int from = 0; from < count; ) {
-                        int to = from + 1;
-                        while (to < count && groupOf[to] == groupOf[from]) {
-                            to++;
-                        }
-                        Gathers.fixedWidth(fragments.get(groupOf[from]).data(c), rowBytes, 0, rowBytes, localRows,
-                                from, to - from, segment, regions.data().offset() + from * rowBytes);
-                        from = to;
-                    }
-                }
+            DecodedFragment[] rowFragments = new DecodedFragment[count];
+            for (int i = 0; i < count; i++) {
+                rowFragments[i] = fragments.get(groupOf[i]);
             }
+            MemorySegment segment = slab.segment();
+            BatchAssembly.gather(layout, rowFragments, localRows, segment, globalStep);
             VectorSchemaRoot root = ArrowSlabs.wrap(allocator, segment, layout, count);
             future.complete(new Batch(this, epoch, step, globalStep, rank, samples, root, slab,
                     plan.stateAt(epoch, step + 1)));
@@ -335,30 +420,6 @@ public final class Loader implements Iterable<Batch>, AutoCloseable {
             for (DecodedFragment fragment : pinned) {
                 cache.unpin(fragment, globalStep);
             }
-        }
-    }
-
-    private static void gatherVariable(int c, SlabLayout.ColumnRegions regions, int[] groupOf, long[] localRows,
-                                       Map<Integer, DecodedFragment> fragments, MemorySegment slab,
-                                       long globalStep) {
-        long offsets = regions.offsets().offset();
-        long data = regions.data().offset();
-        long capacity = regions.data().length();
-        long written = 0;
-        slab.set(ValueLayout.JAVA_INT_UNALIGNED, offsets, 0);
-        for (int i = 0; i < groupOf.length; i++) {
-            DecodedFragment fragment = fragments.get(groupOf[i]);
-            MemorySegment sourceOffsets = fragment.offsets(c);
-            long start = sourceOffsets.get(ValueLayout.JAVA_LONG_UNALIGNED, localRows[i] * 8);
-            long length = sourceOffsets.get(ValueLayout.JAVA_LONG_UNALIGNED, localRows[i] * 8 + 8) - start;
-            if (written + length > capacity) {
-                throw new LodeException("Column '" + regions.column().name() + "' of global step " + globalStep
-                        + " needs more than its " + capacity + "-byte budget per batch; raise"
-                        + " Loader.Builder.variableBytesPerRow");
-            }
-            MemorySegment.copy(fragment.data(c), start, slab, data + written, length);
-            written += length;
-            slab.set(ValueLayout.JAVA_INT_UNALIGNED, offsets + 4L * (i + 1), (int) written);
         }
     }
 
@@ -379,6 +440,9 @@ public final class Loader implements Iterable<Batch>, AutoCloseable {
                         + " batches are still open; close them first (their slabs may still be read)");
             }
             closed = true;
+        }
+        if (prefetcher != null) {
+            prefetcher.close();
         }
         workers.shutdown();
         try {
@@ -401,6 +465,9 @@ public final class Loader implements Iterable<Batch>, AutoCloseable {
         }
         try {
             cache.close();
+            if (diskCache != null) {
+                diskCache.close();
+            }
             ring.close();
             allocator.close();
         } finally {
@@ -432,6 +499,12 @@ public final class Loader implements Iterable<Batch>, AutoCloseable {
         private long cacheBytes = 1L << 30;
         private long variableBytesPerRow = 256;
         private PinnedMemory memory;
+        private Repository remote;
+        private Path diskCacheFolder;
+        private boolean diskCacheOff;
+        private long diskCacheBytes = -1;
+        private CacheCompression diskCacheCompression = CacheCompression.NONE;
+        private int lookAhead = 4;
 
         private Builder(Repository repository, Revision revision) {
             this.repository = requireNonNull(repository, "repository is null");
@@ -529,6 +602,56 @@ public final class Loader implements Iterable<Batch>, AutoCloseable {
                 throw new LodeException("Variable bytes per row must be >= 1, got " + bytes);
             }
             this.variableBytesPerRow = bytes;
+            return this;
+        }
+
+        /**
+         * Where to read the version from when the local repository lacks it (such as a remote's repository over
+         * S3, {@code Repository.over}); fragments missing locally are then fetched from it on demand, verified,
+         * and kept in the disk cache. The caller closes it after the loader.
+         */
+        public Builder remote(Repository remoteRepository) {
+            this.remote = requireNonNull(remoteRepository, "remote repository is null");
+            return this;
+        }
+
+        /**
+         * The folder of the on-disk cache of decoded fragments (Arrow IPC files, memory-mapped); default
+         * {@code .lode/cache} of a local repository. Several loaders and processes may share one folder.
+         */
+        public Builder diskCache(Path folder) {
+            this.diskCacheFolder = requireNonNull(folder, "disk cache folder is null");
+            this.diskCacheOff = false;
+            return this;
+        }
+
+        /** Decode fragments into memory on every run, keeping nothing on disk. */
+        public Builder withoutDiskCache() {
+            this.diskCacheOff = true;
+            return this;
+        }
+
+        /** The most bytes of cache files to keep; default half the free disk space, at most 16 GiB. */
+        public Builder diskCacheBytes(long bytes) {
+            if (bytes < 0) {
+                throw new LodeException("Disk cache bytes must be >= 0, got " + bytes);
+            }
+            this.diskCacheBytes = bytes;
+            return this;
+        }
+
+        /** How cache files are written (default NONE: mapped and gathered from in place). */
+        public Builder diskCacheCompression(CacheCompression compression) {
+            this.diskCacheCompression = requireNonNull(compression, "disk cache compression is null");
+            return this;
+        }
+
+        /** Fragments fetched ahead from the remote, in the order they will be read (default 4; 0 turns it off). */
+        public Builder lookAhead(int fragments) {
+            if (fragments < 0) {
+                throw new LodeException("Look-ahead must be >= 0 fragments, got " + fragments);
+            }
+            this.lookAhead = fragments;
             return this;
         }
 

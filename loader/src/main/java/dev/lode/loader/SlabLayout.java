@@ -8,7 +8,8 @@ import static java.util.Objects.requireNonNull;
 /**
  * Where each column of a batch of up to batchSize rows lives inside one slab, as Arrow lays it out: a validity bitmap,
  * for binary / utf8 an int32 offsets buffer of batchSize + 1 entries, for tensors a child validity bitmap, and the
- * data. Every region starts at a multiple of {@link #ALIGNMENT} bytes, and regions follow the column order.
+ * data (exactly batchSize rows of it; bool is bit-packed, so its data is a bitmap too). Every region starts at a
+ * multiple of {@link #ALIGNMENT} bytes, and regions follow the column order.
  * Immutable.
  */
 public final class SlabLayout {
@@ -68,11 +69,12 @@ public final class SlabLayout {
             Region offsets = new Region(cursor, 0);
             Region data;
             switch (column.kind()) {
-                case FIXED -> data = new Region(cursor, Math.multiplyExact(column.rowBytes(), (long) batchSize));
+                case FIXED -> data = new Region(cursor, bitmapBytes(Math.multiplyExact(column.rowBits(),
+                        (long) batchSize)));
                 case TENSOR -> {
                     childValidity = new Region(cursor, bitmapBytes((long) batchSize * column.listSize()));
                     cursor = align(childValidity.end());
-                    data = new Region(cursor, Math.multiplyExact(column.rowBytes(), (long) batchSize));
+                    data = new Region(cursor, bitmapBytes(Math.multiplyExact(column.rowBits(), (long) batchSize)));
                 }
                 default -> {
                     offsets = new Region(cursor, 4L * (batchSize + 1));

@@ -1,10 +1,12 @@
 package dev.lode.s3;
 
 import dev.lode.engine.CorruptObjectException;
+import dev.lode.engine.LodeException;
 import dev.lode.engine.MissingObjectException;
 import dev.lode.engine.ObjectId;
 import dev.lode.engine.ObjectInfo;
 import dev.lode.engine.ObjectStore;
+import dev.lode.engine.SupportsDownload;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -21,7 +23,6 @@ import software.amazon.awssdk.services.s3.model.UploadPartRequest;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -48,7 +49,7 @@ import static java.util.Objects.requireNonNull;
  * it or nothing. With {@link S3Settings#sha256Checksums()} the SHA-256 travels as the S3 additional checksum
  * (per part for multipart uploads), so S3 itself rejects bytes damaged on the way.
  */
-final class S3ObjectStore implements ObjectStore {
+final class S3ObjectStore implements ObjectStore, SupportsDownload {
     private static final String OBJECTS = "objects/";
 
     private final S3Client client;
@@ -77,7 +78,8 @@ final class S3ObjectStore implements ObjectStore {
     public Optional<InputStream> open(ObjectId id) throws IOException {
         String key = key(id);
         try {
-            return Optional.of(client.getObject(request -> request.bucket(bucket()).key(key)));
+            return Optional.of(new NamingInputStream(client.getObject(request -> request.bucket(bucket()).key(key)),
+                    "s3://" + bucket() + "/" + key));
         } catch (SdkException e) {
             if (S3Failures.notFound(e)) {
                 return Optional.empty();
@@ -122,7 +124,9 @@ final class S3ObjectStore implements ObjectStore {
             request.checksumSHA256(Base64.getEncoder().encodeToString(id.toBytes()));
         }
         try {
+            CrashPoints.reached("before PutObject", key);
             client.putObject(request.build(), RequestBody.fromFile(file));
+            CrashPoints.reached("after PutObject", key);
             return true;
         } catch (SdkException e) {
             if (S3Failures.lostRace(e)) {
@@ -162,6 +166,7 @@ final class S3ObjectStore implements ObjectStore {
             throw e;
         }
         try {
+            CrashPoints.reached("before CompleteMultipartUpload", key);
             client.completeMultipartUpload(request -> request.bucket(bucket()).key(key).uploadId(uploadId)
                     .ifNoneMatch("*").multipartUpload(upload -> upload.parts(parts)));
             return true;
@@ -256,25 +261,35 @@ final class S3ObjectStore implements ObjectStore {
         }
         String key = key(id);
         try {
+            CrashPoints.reached("before DeleteObject", key);
             client.deleteObject(request -> request.bucket(bucket()).key(key));
+            CrashPoints.reached("after DeleteObject", key);
             return true;
         } catch (SdkException e) {
             throw S3Failures.wrap("DeleteObject", bucket(), key, e);
         }
     }
 
-    void download(ObjectId id, Path target) throws IOException {
+    @Override
+    public void download(ObjectId id, Path target, long maxBytes) throws IOException {
         String key = key(id);
         HeadObjectResponse head = head(id).orElseThrow(() -> new MissingObjectException(id, describe()));
+        if (head.contentLength() > maxBytes) {
+            throw new LodeException("s3://" + bucket() + "/" + key + " is " + head.contentLength()
+                    + " bytes, more than the " + maxBytes + " allowed for it; refusing to download it");
+        }
         Path partial = target.resolveSibling(target.getFileName() + "." + UUID.randomUUID() + ".partial");
         try {
             long size = head.contentLength();
             if (size >= settings.rangedDownloadThreshold()) {
                 downloadRanges(key, head.eTag(), size, partial);
             } else {
-                try (InputStream in = open(id).orElseThrow(() -> new MissingObjectException(id, describe()));
-                     OutputStream out = Files.newOutputStream(partial)) {
-                    in.transferTo(out);
+                // One GET of the whole object, re-fetched like a range if its body is cut short.
+                try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE)) {
+                    if (size > 0) {
+                        downloadRangeWithRetries(channel, key, head.eTag(), 0, size - 1);
+                    }
                 }
             }
             String actual = sha256(partial);
@@ -351,6 +366,9 @@ final class S3ObjectStore implements ObjectStore {
             }
         } catch (SdkException e) {
             throw S3Failures.wrap("ranged GetObject " + range, bucket(), key, e);
+        } catch (java.net.SocketException | java.net.SocketTimeoutException e) {
+            throw new IOException("S3 ranged GetObject of s3://" + bucket() + "/" + key + " " + range
+                    + " failed while reading the body: " + e.getMessage(), e);
         }
     }
 
@@ -365,6 +383,39 @@ final class S3ObjectStore implements ObjectStore {
             }
         }
         return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** Says which object was being read when the connection fails mid-body; the SDK's own error does not. */
+    private static final class NamingInputStream extends java.io.FilterInputStream {
+        private final String where;
+
+        NamingInputStream(InputStream in, String where) {
+            super(in);
+            this.where = where;
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (IOException | SdkException e) {
+                throw named(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            try {
+                return super.read(buffer, offset, length);
+            } catch (IOException | SdkException e) {
+                throw named(e);
+            }
+        }
+
+        private IOException named(Exception e) {
+            return new IOException("S3 GetObject of " + where + " failed while reading the body: "
+                    + e.getMessage(), e);
+        }
     }
 
     /** {@code s3://bucket/prefix/objects}, so that messages show where an object lives. */

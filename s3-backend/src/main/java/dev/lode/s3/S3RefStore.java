@@ -9,7 +9,7 @@ import dev.lode.engine.RefLogEntry;
 import dev.lode.engine.RefName;
 import dev.lode.engine.RefStore;
 import dev.lode.engine.json.Json;
-import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -55,6 +55,8 @@ final class S3RefStore implements RefStore {
     static final String PREVIOUS_METADATA = "lode-previous";
     private static final Pattern LOG_NAME = Pattern.compile("\\d{20}-[0-9a-f]{16}\\.json");
     private static final int MAX_REF_BYTES = ObjectId.HEX_LENGTH + 1;
+    /** Log entries are a few hundred bytes; a larger one from an untrusted bucket is skipped unread. */
+    private static final int MAX_LOG_ENTRY_BYTES = 1 << 20;
 
     private final S3Client client;
     private final S3Client writeOnceClient;
@@ -91,25 +93,58 @@ final class S3RefStore implements RefStore {
 
     private Optional<Current> readCurrent(RefName name) throws IOException {
         String key = refKey(name);
-        ResponseBytes<GetObjectResponse> response;
-        try {
-            response = client.getObjectAsBytes(request -> request.bucket(bucket()).key(key));
-        } catch (SdkException e) {
-            if (S3Failures.notFound(e)) {
-                return Optional.empty();
-            }
-            throw S3Failures.wrap("GetObject", bucket(), key, e);
+        Optional<Small> response = getSmall("GetObject", key, MAX_REF_BYTES);
+        if (response.isEmpty()) {
+            return Optional.empty();
         }
-        byte[] bytes = response.asByteArrayUnsafe();
-        String text = new String(bytes, 0, Math.min(bytes.length, MAX_REF_BYTES + 1), StandardCharsets.US_ASCII);
+        byte[] bytes = response.get().bytes();
+        String text = new String(bytes, StandardCharsets.US_ASCII);
         if (bytes.length != MAX_REF_BYTES || text.charAt(ObjectId.HEX_LENGTH) != '\n'
                 || !ObjectId.isValid(text.substring(0, ObjectId.HEX_LENGTH))) {
             throw new LodeException("Corrupt ref s3://" + bucket() + "/" + key
-                    + ": expected 64 hexadecimal digits and a newline, found " + bytes.length + " bytes");
+                    + ": expected 64 hexadecimal digits and a newline, found "
+                    + (bytes.length > MAX_REF_BYTES ? "more than " + MAX_REF_BYTES : bytes.length) + " bytes");
         }
-        Map<String, String> metadata = response.response().metadata();
+        Map<String, String> metadata = response.get().response().metadata();
         return Optional.of(new Current(ObjectId.parse(text.substring(0, ObjectId.HEX_LENGTH)),
-                response.response().eTag(), Optional.ofNullable(metadata.get(LOG_METADATA))));
+                response.get().response().eTag(), Optional.ofNullable(metadata.get(LOG_METADATA))));
+    }
+
+    /** A small object's bytes, at most {@code limit} + 1 of them, and its response. */
+    private record Small(byte[] bytes, GetObjectResponse response) {
+    }
+
+    /**
+     * Reads at most {@code limit} + 1 bytes of a small object (a ref, a log entry), or empty if it does not exist.
+     * An untrusted bucket cannot make this read unbounded: a longer body is cut off and its connection aborted
+     * rather than drained; the caller sees more than {@code limit} bytes and rejects the object.
+     */
+    private Optional<Small> getSmall(String operation, String key, int limit) throws IOException {
+        // The SDK retries a failed request, not a body cut short while it is read: that is retried here.
+        for (int attempt = 1; ; attempt++) {
+            try (ResponseInputStream<GetObjectResponse> in = client.getObject(request -> request.bucket(bucket())
+                    .key(key))) {
+                byte[] bytes;
+                try {
+                    bytes = in.readNBytes(limit + 1);
+                } catch (IOException e) {
+                    if (attempt < settings.maxAttempts() && !(e instanceof java.io.InterruptedIOException)) {
+                        continue;
+                    }
+                    throw new IOException("S3 " + operation + " s3://" + bucket() + "/" + key
+                            + ": the body broke off after " + attempt + " attempts: " + e, e);
+                }
+                if (bytes.length > limit) {
+                    in.abort();
+                }
+                return Optional.of(new Small(bytes, in.response()));
+            } catch (SdkException e) {
+                if (S3Failures.notFound(e)) {
+                    return Optional.empty();
+                }
+                throw S3Failures.wrap(operation, bucket(), key, e);
+            }
+        }
     }
 
     @Override
@@ -146,9 +181,11 @@ final class S3RefStore implements RefStore {
         String logName = "%020d-%s.json".formatted(millis, ObjectId.hashOf(bytes).hex().substring(0, 16));
         String key = logFolder(name) + logName;
         try {
+            CrashPoints.reached("before PutObject (ref log entry)", key);
             client.putObject(PutObjectRequest.builder().bucket(bucket()).key(key).ifNoneMatch("*")
                     .metadata(Map.of(PREVIOUS_METADATA, previous))
                     .contentType("application/json").build(), RequestBody.fromBytes(bytes));
+            CrashPoints.reached("after PutObject (ref log entry)", key);
         } catch (SdkException e) {
             // 412: the name holds a hash of the content, so the same entry is there already (a retried PUT).
             if (!S3Failures.lostRace(e)) {
@@ -179,19 +216,15 @@ final class S3RefStore implements RefStore {
 
     private Optional<StoredEntry> readEntry(RefName name, String logName) throws IOException {
         String key = logFolder(name) + logName;
-        ResponseBytes<GetObjectResponse> response;
-        try {
-            response = client.getObjectAsBytes(request -> request.bucket(bucket()).key(key));
-        } catch (SdkException e) {
-            if (S3Failures.notFound(e)) {
-                return Optional.empty();
-            }
-            throw S3Failures.wrap("GetObject (ref log entry)", bucket(), key, e);
+        Optional<Small> response = getSmall("GetObject (ref log entry)", key, MAX_LOG_ENTRY_BYTES);
+        if (response.isEmpty() || response.get().bytes().length > MAX_LOG_ENTRY_BYTES) {
+            return Optional.empty(); // unreadable entries are skipped, as below
         }
         try {
-            RefLogEntry entry = RefLogEntry.fromJson(Json.parse(response.asUtf8String().strip()));
+            RefLogEntry entry = RefLogEntry.fromJson(Json.parse(
+                    new String(response.get().bytes(), StandardCharsets.UTF_8).strip()));
             return Optional.of(new StoredEntry(entry,
-                    response.response().metadata().getOrDefault(PREVIOUS_METADATA, "")));
+                    response.get().response().metadata().getOrDefault(PREVIOUS_METADATA, "")));
         } catch (RuntimeException unreadable) {
             return Optional.empty();
         }
@@ -208,6 +241,7 @@ final class S3RefStore implements RefStore {
                 backoff(attempt, key);
             }
             try {
+                CrashPoints.reached("before ref compare-and-set", key);
                 if (update == null) {
                     String eTag = current.orElseThrow().eTag();
                     writeOnceClient.deleteObject(request -> request.bucket(bucket()).key(key).ifMatch(eTag));
@@ -222,6 +256,7 @@ final class S3RefStore implements RefStore {
                     writeOnceClient.putObject(request.build(), RequestBody.fromString(update.hex() + "\n",
                             StandardCharsets.US_ASCII));
                 }
+                CrashPoints.reached("after ref compare-and-set", key);
                 return CasResult.SUCCESS;
             } catch (SdkException e) {
                 last = e;

@@ -91,7 +91,7 @@ public final class S3Stores implements AutoCloseable {
      * @throws dev.lode.engine.CorruptObjectException if the bytes do not hash to the id (names key and both hashes)
      */
     public void download(ObjectId id, Path target) throws IOException {
-        objects.download(id, target);
+        objects.download(id, target, Long.MAX_VALUE);
     }
 
     static RetryStrategy retrying(S3Settings settings) {

@@ -2,6 +2,7 @@ package dev.lode.s3;
 
 import dev.lode.engine.Commit;
 import dev.lode.engine.FragmentEntry;
+import dev.lode.engine.JavaProcesses;
 import dev.lode.engine.Manifest;
 import dev.lode.engine.ObjectId;
 import dev.lode.engine.RefName;
@@ -82,13 +83,8 @@ class ConcurrentPushTest {
 
     private static Process startWorker(Path folder, S3TestServer server, String bucket, String name)
             throws Exception {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "--add-opens=java.base/java.nio=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
-                "--sun-misc-unsafe-memory-access=allow", "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                PushWorker.class.getName(), folder.toString(), server.endpoint().toString(), bucket, name,
-                Integer.toString(COMMITS)));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.INHERIT);
+        ProcessBuilder builder = JavaProcesses.builder(List.of("-Xmx256m"), PushWorker.class,
+                List.of(folder.toString(), server.endpoint().toString(), bucket, name, Integer.toString(COMMITS)));
         builder.environment().put("AWS_ACCESS_KEY_ID", S3TestServer.IDENTITY);
         builder.environment().put("AWS_SECRET_ACCESS_KEY", S3TestServer.CREDENTIAL);
         return builder.start();

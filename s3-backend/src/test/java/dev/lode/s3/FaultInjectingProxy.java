@@ -26,8 +26,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * holding a lock between, so two racing writers can both win. Real S3 is atomic here; serialising writes gives the
  * tests the same guarantee.
  */
-final class FaultInjectingProxy implements AutoCloseable {
-    enum Fault {
+public final class FaultInjectingProxy implements AutoCloseable {
+    public enum Fault {
         /** Answer 500 InternalError without forwarding. */
         INTERNAL_ERROR,
         /** Answer 503 SlowDown without forwarding. */
@@ -39,7 +39,9 @@ final class FaultInjectingProxy implements AutoCloseable {
         /** Forward, then send the response head and only half of the body, then reset. */
         TRUNCATE_BODY,
         /** Forward (so a write lands), then reset the connection instead of answering. */
-        DROP_RESPONSE
+        DROP_RESPONSE,
+        /** Forward, then answer with one byte of the body changed (a range or object damaged on the way). */
+        CORRUPT_BODY
     }
 
     /** A fault for the next {@code remaining} requests whose method matches and whose path contains the text. */
@@ -71,6 +73,8 @@ final class FaultInjectingProxy implements AutoCloseable {
     private final ConcurrentLinkedQueue<Seen> seen = new ConcurrentLinkedQueue<>();
     private final ReentrantLock writes = new ReentrantLock(true);
     private volatile Runnable afterDrop = () -> { };
+    private volatile long delayMillis;
+    private final java.util.concurrent.atomic.AtomicInteger active = new java.util.concurrent.atomic.AtomicInteger();
 
     FaultInjectingProxy(URI upstream) throws IOException {
         this.upstream = upstream;
@@ -83,7 +87,7 @@ final class FaultInjectingProxy implements AutoCloseable {
     }
 
     /** Fails the next {@code times} requests with this method whose path contains {@code pathContains}. */
-    void inject(String method, String pathContains, Fault fault, int times) {
+    public void inject(String method, String pathContains, Fault fault, int times) {
         rules.add(new Rule(method, pathContains, fault, times));
     }
 
@@ -92,10 +96,16 @@ final class FaultInjectingProxy implements AutoCloseable {
         afterDrop = action;
     }
 
-    void clear() {
+    public void clear() {
         rules.clear();
         seen.clear();
         afterDrop = () -> { };
+        delayMillis = 0;
+    }
+
+    /** Holds every request this long before forwarding it, so that a transfer can be killed midway. */
+    void delayEachRequest(long millis) {
+        delayMillis = millis;
     }
 
     /** How many requests with this method and a path containing the text arrived (faulted ones included). */
@@ -124,7 +134,19 @@ final class FaultInjectingProxy implements AutoCloseable {
         }
     }
 
+    /** Waits until no request is being handled (a killed client's requests may still be forwarded). */
+    void awaitIdle() throws InterruptedException {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (active.get() > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(active.get() + " requests still in the proxy after 60 s");
+            }
+            Thread.sleep(5);
+        }
+    }
+
     private void serve(Socket client) {
+        active.incrementAndGet();
         try (client) {
             InputStream in = client.getInputStream();
             OutputStream out = client.getOutputStream();
@@ -169,6 +191,14 @@ final class FaultInjectingProxy implements AutoCloseable {
                 answerError(out, fault, method);
                 return;
             }
+            if (delayMillis > 0) {
+                try {
+                    Thread.sleep(delayMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
             boolean write = !method.equals("GET") && !method.equals("HEAD");
             if (write) {
                 writes.lock();
@@ -193,10 +223,18 @@ final class FaultInjectingProxy implements AutoCloseable {
                 reset(client);
                 return;
             }
+            if (fault == Fault.CORRUPT_BODY) {
+                int headEnd = indexOf(response, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII)) + 4;
+                if (headEnd < response.length) {
+                    response[headEnd + (response.length - headEnd) / 2] ^= 0x5a;
+                }
+            }
             out.write(response);
             out.flush();
         } catch (IOException e) {
             // The client went away or was reset on purpose.
+        } finally {
+            active.decrementAndGet();
         }
     }
 

@@ -69,8 +69,23 @@ public final class S3TestServer implements AutoCloseable {
     }
 
     /** The proxy in front of s3proxy, through which the stores under test talk (see {@link FaultInjectingProxy}). */
-    FaultInjectingProxy faults() {
+    public FaultInjectingProxy faults() {
         return faults;
+    }
+
+    /** Holds every request through {@link #endpoint()} this long (0: none), so a transfer can be killed midway. */
+    public void delayEachRequest(long millis) {
+        faults.delayEachRequest(millis);
+    }
+
+    /** How many requests with this method and a path containing the text went through {@link #endpoint()}. */
+    public long requests(String method, String pathContains) {
+        return faults.count(method, pathContains);
+    }
+
+    /** Waits until the requests in flight through {@link #endpoint()} have been answered or dropped. */
+    public void awaitIdle() throws InterruptedException {
+        faults.awaitIdle();
     }
 
     int port() {

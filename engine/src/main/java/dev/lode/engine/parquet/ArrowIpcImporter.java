@@ -58,6 +58,7 @@ public final class ArrowIpcImporter implements Importer {
         if (sources.isEmpty()) {
             throw new IllegalArgumentException("no Arrow files to import");
         }
+        options.requireKnown(name(), java.util.Set.of());
         List<Path> files = List.copyOf(sources);
         Schema schema = SchemaDifference.requireSame(files, file -> schemaOf(file, context.allocator()));
         return new ImportTable() {

@@ -21,6 +21,11 @@ final class Codecs implements CompressionCodecFactory {
     /** Fixed so that the same pages always compress to the same bytes (with the pinned zstd-jni version). */
     static final int ZSTD_LEVEL = 3;
     static final Codecs INSTANCE = new Codecs();
+    /**
+     * The largest page we decompress. Writers cut pages at about 1 MiB (Lode, Arrow, Spark, DuckDB), so this only
+     * refuses pages that declare absurd sizes, typically hostile files (decompression bombs).
+     */
+    static final int MAX_PAGE_BYTES = 256 << 20;
 
     private static final LZ4SafeDecompressor LZ4 = LZ4Factory.fastestInstance().safeDecompressor();
 
@@ -103,6 +108,11 @@ final class Codecs implements CompressionCodecFactory {
         }
 
         private byte[] decompress(byte[] input, int uncompressedSize) throws IOException {
+            if (uncompressedSize < 0 || uncompressedSize > MAX_PAGE_BYTES) {
+                // Checked before allocating: a few bytes of a hostile file must not make us allocate 2 GiB.
+                throw new IOException(codec + " page declares " + uncompressedSize + " bytes uncompressed; the limit"
+                        + " is " + MAX_PAGE_BYTES);
+            }
             byte[] output = new byte[uncompressedSize];
             long size;
             switch (codec) {

@@ -18,9 +18,13 @@ import org.apache.parquet.io.RecordReader;
 import org.apache.parquet.schema.MessageType;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 import static java.util.Objects.requireNonNull;
 
@@ -60,7 +64,14 @@ public final class FragmentReader {
             FileMetaData metadata = reader.getFooter().getFileMetaData();
             MessageType parquetSchema = metadata.getSchema();
             Schema schema = schema(file, metadata);
-            try (VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator)) {
+            VectorSchemaRoot created;
+            try {
+                created = VectorSchemaRoot.create(schema, allocator);
+            } catch (RuntimeException e) {
+                // Arrow rejects some schemas only here, e.g. a fixed-size list of negative size (ParquetFuzzTest).
+                throw failure(file, "schema", e);
+            }
+            try (VectorSchemaRoot root = created) {
                 root.allocateNew();
                 ArrowConverters.Root assembler;
                 MessageColumnIO columns;
@@ -81,7 +92,7 @@ public final class FragmentReader {
                         }
                         records = columns.getRecordReader(pages, assembler);
                     } catch (IOException | RuntimeException e) {
-                        throw failure(file, "row group " + rowGroup, e);
+                        throw failure(file, rowGroupLocation(reader, rowGroup), e);
                     }
                     long rowCount = pages.getRowCount();
                     for (long i = 0; i < rowCount; i++, row++) {
@@ -125,8 +136,38 @@ public final class FragmentReader {
         try {
             return new ParquetFileReader(new LocalInputFile(file), options);
         } catch (IOException | RuntimeException e) {
-            throw failure(file, "footer (file is " + Files.size(file) + " bytes)", e);
+            throw failure(file, footerLocation(file), e);
         }
+    }
+
+    /** "row group N (bytes A to B)": where its column chunks lie, so a damaged file can be inspected. */
+    private static String rowGroupLocation(ParquetFileReader reader, int rowGroup) {
+        var blocks = reader.getFooter().getBlocks();
+        if (rowGroup >= blocks.size()) {
+            return "row group " + rowGroup;
+        }
+        long start = blocks.get(rowGroup).getStartingPos();
+        long end = start + blocks.get(rowGroup).getCompressedSize();
+        return "row group " + rowGroup + " (bytes " + start + " to " + end + ")";
+    }
+
+    /** "footer at byte N (L bytes of S)" when the file ends with a footer length and PAR1, else its size only. */
+    private static String footerLocation(Path file) throws IOException {
+        long size = Files.size(file);
+        if (size >= 12) {
+            try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                ByteBuffer tail = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+                while (tail.hasRemaining() && channel.read(tail, size - 8 + tail.position()) >= 0) {
+                    // a local file gives all 8 bytes
+                }
+                long length = tail.getInt(0) & 0xFFFF_FFFFL;
+                if (tail.get(4) == 'P' && tail.get(5) == 'A' && tail.get(6) == 'R' && tail.get(7) == '1'
+                        && length <= size - 12) {
+                    return "footer at byte " + (size - 8 - length) + " (" + length + " bytes of " + size + ")";
+                }
+            }
+        }
+        return "footer (file is " + size + " bytes)";
     }
 
     private static Schema schema(Path file, FileMetaData metadata) {
@@ -154,14 +195,17 @@ public final class FragmentReader {
 
     private static String reason(Throwable e) {
         StringBuilder reason = new StringBuilder();
-        for (Throwable t = e; t != null && reason.length() < 400; t = t.getCause()) {
+        for (Throwable t = e; t != null && reason.length() < 400; t = t.getCause() == t ? null : t.getCause()) {
+            // Thrift appends the decoder's identity hash ("Struct: ...@1b2c3d"): not the same twice, and no help.
+            String message = t.getMessage() != null ? t.getMessage().replaceAll(" Struct: \\S+@\\p{XDigit}+$", "")
+                    : t.getClass().getSimpleName();
+            if (reason.indexOf(message) >= 0) {
+                continue; // a wrapper repeating its cause's message
+            }
             if (!reason.isEmpty()) {
                 reason.append(": ");
             }
-            reason.append(t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName());
-            if (t.getCause() == t) {
-                break;
-            }
+            reason.append(message);
         }
         return reason.toString();
     }

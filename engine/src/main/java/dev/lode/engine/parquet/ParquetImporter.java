@@ -43,6 +43,7 @@ public final class ParquetImporter implements Importer {
         if (sources.isEmpty()) {
             throw new IllegalArgumentException("no Parquet files to import");
         }
+        options.requireKnown(name(), java.util.Set.of());
         List<Path> files = List.copyOf(sources);
         Schema schema = SchemaDifference.requireSame(files, FragmentReader::readSchema);
         return new ImportTable() {

@@ -169,4 +169,16 @@ class ImportersTest {
                 () -> importer.open(List.of(cut), ImportOptions.none(), context()));
         assertTrue(fileError.getMessage().startsWith("Cannot import " + cut + ": "), fileError.getMessage());
     }
+
+    @Test
+    void parquetAndArrowRejectUnknownOptionsByName() throws IOException {
+        Path file = parquet("a.parquet", 10, 1);
+        ImportOptions typo = ImportOptions.none().with("delimeter", ",");
+        dev.lode.engine.LodeException parquetError = assertThrows(dev.lode.engine.LodeException.class,
+                () -> new ParquetImporter().open(List.of(file), typo, context()));
+        assertEquals("Unknown option 'delimeter' for format parquet; it takes no options", parquetError.getMessage());
+        dev.lode.engine.LodeException arrowError = assertThrows(dev.lode.engine.LodeException.class,
+                () -> new ArrowIpcImporter().open(List.of(file), typo, context()));
+        assertEquals("Unknown option 'delimeter' for format arrow; it takes no options", arrowError.getMessage());
+    }
 }

@@ -43,6 +43,8 @@ import static java.util.Objects.requireNonNull;
  * empty field is null; a quoted empty field ({@code ""}) is an empty string and so makes its column a string
  * column. int64 and float64 together give float64; any other mix gives string; a column of nulls only is string.
  * Floats parse exactly like {@link Double#parseDouble}, so {@link Double#toString} output reads back bit for bit.
+ * With the option {@code schema} (an Arrow schema as canonical JSON) nothing is inferred: the first pass checks every
+ * value against the declared types instead, as {@link DeclaredSchema} describes.
  *
  * <h2>Resources</h2>
  * Files are streamed: each pass holds a few chunks of at most {@value #CHUNK_RECORDS} records or about
@@ -53,7 +55,8 @@ import static java.util.Objects.requireNonNull;
  * <h2>Errors</h2>
  * {@link ImportException} naming the file and the line (or byte offset, 0-based, for invalid UTF-8): a record with
  * the wrong number of fields, an unclosed quote (the line where its field started), a stray quote, invalid UTF-8,
- * an empty file, duplicate header names, a missing file, headers that differ between sources.
+ * an empty file, duplicate header names, a missing file, headers that differ between sources; with a schema, a header
+ * that differs from it and a value that breaks it (naming the line, column, value and declared type).
  */
 public final class CsvImporter implements Importer {
     static final int CHUNK_RECORDS = 8192;
@@ -107,9 +110,8 @@ public final class CsvImporter implements Importer {
             throw new LodeException("No files to import");
         }
         options.requireKnown(name(), OPTIONS);
-        if (options.values().containsKey("schema")) {
-            throw new LodeException("Option schema is not supported by format csv yet");
-        }
+        String schemaJson = options.get("schema", null);
+        DeclaredSchema declared = schemaJson == null ? null : DeclaredSchema.parse(schemaJson);
         boolean header = options.flag("header", true);
         Byte delimiter = delimiterOption(options.get("delimiter", null));
 
@@ -133,6 +135,18 @@ public final class CsvImporter implements Importer {
                 RecordSplitter splitter = source.splitter(channel, context);
                 Chunk first = splitter.next(1);
                 List<String> fileNames = source.columnNames(first);
+                if (declared != null) {
+                    if (header) {
+                        declared.checkHeader(file, fileNames);
+                    }
+                    InOrder.run(header ? null : first, splitter, context.threads(), chunk -> {
+                        source.checkUtf8(chunk);
+                        declared.check(file, chunk, fileDelimiter);
+                        return Boolean.TRUE;
+                    }, checked -> { }, checked -> { });
+                    planned.add(source);
+                    continue;
+                }
                 if (names == null) {
                     names = fileNames;
                     firstFile = file;
@@ -149,6 +163,9 @@ public final class CsvImporter implements Importer {
                         inferred -> { });
                 planned.add(source);
             }
+        }
+        if (declared != null) {
+            return new CsvTable(declared, planned, context);
         }
         List<Field> fields = new ArrayList<>();
         for (int i = 0; i < names.size(); i++) {

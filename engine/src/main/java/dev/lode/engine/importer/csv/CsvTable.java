@@ -25,6 +25,7 @@ final class CsvTable implements ImportTable {
     private final ColumnType[] types;
     private final List<CsvImporter.Source> sources;
     private final ImportContext context;
+    private final DeclaredSchema declared;
     private boolean read;
 
     CsvTable(Schema schema, ColumnType[] types, List<CsvImporter.Source> sources, ImportContext context) {
@@ -32,6 +33,16 @@ final class CsvTable implements ImportTable {
         this.types = types.clone();
         this.sources = List.copyOf(sources);
         this.context = context;
+        this.declared = null;
+    }
+
+    /** A table whose values convert by an explicit schema, already checked by pass one. */
+    CsvTable(DeclaredSchema declared, List<CsvImporter.Source> sources, ImportContext context) {
+        this.schema = declared.schema();
+        this.types = new ColumnType[0];
+        this.sources = List.copyOf(sources);
+        this.context = context;
+        this.declared = declared;
     }
 
     @Override
@@ -73,6 +84,14 @@ final class CsvTable implements ImportTable {
                 } else {
                     ((BaseFixedWidthVector) vector).allocateNew(chunk.records());
                 }
+            }
+            if (declared != null) {
+                int rows = declared.fill(source.file(), chunk, source.delimiter(), vectors);
+                for (FieldVector vector : vectors) {
+                    vector.setValueCount(rows);
+                }
+                root.setRowCount(rows);
+                return root;
             }
             RecordParser parser = new RecordParser(source.file(), chunk, source.delimiter());
             TextValues values = new TextValues();

@@ -6,12 +6,17 @@ import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.DateDayVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
-import org.apache.arrow.vector.TimeStampMicroTZVector;
+import org.apache.arrow.vector.FixedSizeBinaryVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.FixedSizeListVector;
+import org.apache.arrow.vector.complex.ListVector;
+import org.apache.arrow.vector.complex.StructVector;
 import org.apache.arrow.vector.types.DateUnit;
 import org.apache.arrow.vector.types.FloatingPointPrecision;
-import org.apache.arrow.vector.types.TimeUnit;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
@@ -22,6 +27,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.List;
 
 import static java.util.Objects.requireNonNull;
@@ -33,12 +39,21 @@ import static java.util.Objects.requireNonNull;
  * {@code yyyy-MM-dd} and timestamps {@code yyyy-MM-ddTHH:mm:ss[.ffffff]Z}. A field is quoted when it holds a
  * quote, a line end or any of the delimiters the importer detects ({@code , tab ; |}), so detection finds the comma.
  * <p>
- * Supported column types: signed integers, float64, boolean, date (day), timestamp (microseconds, UTC) and utf8;
- * others are rejected by {@link #open} with a {@link LodeException} naming the column. Dates and timestamps must lie
- * in the years 0000 to 9999. A string column whose values all look like numbers (possible only for tables that did
- * not come from a CSV) reads back as numbers. Not thread-safe.
+ * Those are the types a CSV import gives: signed integers, float64, boolean, date (day), timestamp (microseconds,
+ * UTC) and utf8. The other types Lode stores (docs/FORMAT-schema.md) are written as text that keeps every value
+ * exactly, though a CSV import reads them back as other types: unsigned integers in decimal; float32 as
+ * {@link Float#toString} (shortest text that parses back to the same float); binary and fixed-size binary as
+ * base64 (RFC 4648, padded); timestamps of any unit as above with as many fraction digits as the unit needs
+ * (3, 6 or 9, none when zero), ending in {@code Z} when the type has a time zone; lists, fixed-size lists (tensors)
+ * and structs as one JSON value ({@code [1.5,-0.0]}, {@code {"a":1,"b":null}}) whose numbers follow the scalar
+ * rules ({@code NaN}, {@code Infinity} and {@code -Infinity} bare, as Python's json writes them), with strings,
+ * dates, timestamps and base64 binary as JSON strings. Other types are rejected by {@link #open} with a
+ * {@link LodeException} naming the column. Dates and timestamps must lie in the years 0000 to 9999. A string column
+ * whose values all look like numbers (possible only for tables that did not come from a CSV) reads back as numbers.
+ * Not thread-safe.
  */
 public final class CsvWriter implements AutoCloseable {
+    private static final Base64.Encoder BASE64 = Base64.getEncoder();
     private final Schema schema;
     private final OutputStream out;
     private final Path file;
@@ -55,7 +70,7 @@ public final class CsvWriter implements AutoCloseable {
         requireNonNull(file, "file is null");
         requireNonNull(schema, "schema is null");
         for (Field field : schema.getFields()) {
-            if (!supported(field.getType())) {
+            if (!supported(field)) {
                 throw new LodeException("Cannot export column '" + field.getName() + "' as CSV: type "
                         + field.getType() + " is not supported");
             }
@@ -86,15 +101,20 @@ public final class CsvWriter implements AutoCloseable {
         }
     }
 
-    private static boolean supported(ArrowType type) {
-        return switch (type) {
-            case ArrowType.Int integer -> integer.getIsSigned();
-            case ArrowType.FloatingPoint floating -> floating.getPrecision() == FloatingPointPrecision.DOUBLE;
+    private static boolean supported(Field field) {
+        boolean childrenSupported = field.getChildren().stream().allMatch(CsvWriter::supported);
+        return childrenSupported && switch (field.getType()) {
+            case ArrowType.Int integer -> true;
+            case ArrowType.FloatingPoint floating -> floating.getPrecision() != FloatingPointPrecision.HALF;
             case ArrowType.Bool bool -> true;
             case ArrowType.Date date -> date.getUnit() == DateUnit.DAY;
-            case ArrowType.Timestamp timestamp -> timestamp.getUnit() == TimeUnit.MICROSECOND
-                    && ColumnType.TIME_ZONE.equals(timestamp.getTimezone());
+            case ArrowType.Timestamp timestamp -> true;
             case ArrowType.Utf8 utf8 -> true;
+            case ArrowType.Binary binary -> true;
+            case ArrowType.FixedSizeBinary binary -> true;
+            case ArrowType.List list -> true;
+            case ArrowType.FixedSizeList list -> true;
+            case ArrowType.Struct struct -> true;
             default -> false;
         };
     }
@@ -118,12 +138,23 @@ public final class CsvWriter implements AutoCloseable {
                 }
                 switch (vector) {
                     case VarCharVector strings -> writeText(strings.get(row));
-                    case BaseIntVector integers -> ascii(Long.toString(integers.getValueAsLong(row)));
+                    case BaseIntVector integers -> ascii(integer(vector, integers, row));
                     case Float8Vector floats -> ascii(Double.toString(floats.get(row)));
+                    case Float4Vector floats -> ascii(Float.toString(floats.get(row)));
                     case BitVector bits -> ascii(bits.get(row) != 0 ? "true" : "false");
                     case DateDayVector dates -> date(vector, row, dates.get(row));
-                    case TimeStampMicroTZVector timestamps -> timestamp(vector, row, timestamps.get(row));
-                    default -> throw new IllegalStateException("unexpected vector " + vector.getClass());
+                    case TimeStampVector timestamps -> {
+                        text.setLength(0);
+                        appendTimestamp(vector, row, timestamps.get(row));
+                        ascii(text.toString());
+                    }
+                    case VarBinaryVector binary -> ascii(BASE64.encodeToString(binary.get(row)));
+                    case FixedSizeBinaryVector binary -> ascii(BASE64.encodeToString(binary.get(row)));
+                    default -> {
+                        text.setLength(0);
+                        appendJson(vector, row);
+                        writeText(text.toString().getBytes(StandardCharsets.UTF_8));
+                    }
                 }
             }
             out.write('\n');
@@ -164,12 +195,118 @@ public final class CsvWriter implements AutoCloseable {
         ascii(text.toString());
     }
 
-    private void timestamp(FieldVector vector, int row, long micros) throws IOException {
-        long seconds = Math.floorDiv(micros, TextValues.MICROS_PER_SECOND);
-        long fraction = Math.floorMod(micros, TextValues.MICROS_PER_SECOND);
+    /** Decimal text of an integer, unsigned types read as unsigned. */
+    private static String integer(FieldVector vector, BaseIntVector integers, int row) {
+        long value = integers.getValueAsLong(row);
+        ArrowType.Int type = (ArrowType.Int) vector.getField().getType();
+        if (type.getIsSigned()) {
+            return Long.toString(value);
+        }
+        return type.getBitWidth() == 64 ? Long.toUnsignedString(value)
+                : Long.toString(value & ((1L << type.getBitWidth()) - 1));
+    }
+
+    /** One value of a nested column (or of a nested column's child) as JSON, by the rules in the class comment. */
+    private void appendJson(FieldVector vector, int index) {
+        if (vector.isNull(index)) {
+            text.append("null");
+            return;
+        }
+        switch (vector) {
+            case VarCharVector strings -> appendJsonString(new String(strings.get(index), StandardCharsets.UTF_8));
+            case BaseIntVector integers -> text.append(integer(vector, integers, index));
+            case Float8Vector floats -> text.append(Double.toString(floats.get(index)));
+            case Float4Vector floats -> text.append(Float.toString(floats.get(index)));
+            case BitVector bits -> text.append(bits.get(index) != 0 ? "true" : "false");
+            case DateDayVector dates -> {
+                text.append('"');
+                appendDate(vector, index, dates.get(index));
+                text.append('"');
+            }
+            case TimeStampVector timestamps -> {
+                text.append('"');
+                appendTimestamp(vector, index, timestamps.get(index));
+                text.append('"');
+            }
+            case VarBinaryVector binary -> text.append('"').append(BASE64.encodeToString(binary.get(index)))
+                    .append('"');
+            case FixedSizeBinaryVector binary -> text.append('"').append(BASE64.encodeToString(binary.get(index)))
+                    .append('"');
+            case FixedSizeListVector list -> {
+                int size = list.getListSize();
+                appendJsonElements(list.getDataVector(), index * size, (index + 1) * size);
+            }
+            case ListVector list -> appendJsonElements(list.getDataVector(), list.getElementStartIndex(index),
+                    list.getElementEndIndex(index));
+            case StructVector struct -> {
+                text.append('{');
+                List<FieldVector> children = struct.getChildrenFromFields();
+                for (int c = 0; c < children.size(); c++) {
+                    if (c > 0) {
+                        text.append(',');
+                    }
+                    appendJsonString(children.get(c).getName());
+                    text.append(':');
+                    appendJson(children.get(c), index);
+                }
+                text.append('}');
+            }
+            default -> throw new IllegalStateException("unexpected vector " + vector.getClass());
+        }
+    }
+
+    private void appendJsonElements(FieldVector elements, int start, int end) {
+        text.append('[');
+        for (int i = start; i < end; i++) {
+            if (i > start) {
+                text.append(',');
+            }
+            appendJson(elements, i);
+        }
+        text.append(']');
+    }
+
+    private void appendJsonString(String value) {
+        text.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> text.append("\\\"");
+                case '\\' -> text.append("\\\\");
+                case '\n' -> text.append("\\n");
+                case '\r' -> text.append("\\r");
+                case '\t' -> text.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        text.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        text.append(c);
+                    }
+                }
+            }
+        }
+        text.append('"');
+    }
+
+    /** A timestamp of the vector's unit as yyyy-MM-ddTHH:mm:ss[.f], fraction digits by unit, Z with a time zone. */
+    private void appendTimestamp(FieldVector vector, int row, long value) {
+        ArrowType.Timestamp type = (ArrowType.Timestamp) vector.getField().getType();
+        long perSecond = switch (type.getUnit()) {
+            case SECOND -> 1;
+            case MILLISECOND -> 1_000;
+            case MICROSECOND -> 1_000_000;
+            case NANOSECOND -> 1_000_000_000;
+        };
+        int digits = switch (type.getUnit()) {
+            case SECOND -> 0;
+            case MILLISECOND -> 3;
+            case MICROSECOND -> 6;
+            case NANOSECOND -> 9;
+        };
+        long seconds = Math.floorDiv(value, perSecond);
+        long fraction = Math.floorMod(value, perSecond);
         long days = Math.floorDiv(seconds, TextValues.SECONDS_PER_DAY);
         long secondOfDay = Math.floorMod(seconds, TextValues.SECONDS_PER_DAY);
-        text.setLength(0);
         appendDate(vector, row, days);
         text.append('T');
         pad(secondOfDay / 3600, 2);
@@ -179,10 +316,11 @@ public final class CsvWriter implements AutoCloseable {
         pad(secondOfDay % 60, 2);
         if (fraction != 0) {
             text.append('.');
-            pad(fraction, 6);
+            pad(fraction, digits);
         }
-        text.append('Z');
-        ascii(text.toString());
+        if (type.getTimezone() != null) {
+            text.append('Z');
+        }
     }
 
     private void appendDate(FieldVector vector, int row, long epochDay) {

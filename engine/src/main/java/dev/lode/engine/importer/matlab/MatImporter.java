@@ -169,7 +169,12 @@ public final class MatImporter implements Importer {
     }
 
     static ImportException corrupt(Path file, Exception e) {
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        // The innermost cause says what was wrong; wrappers only repeat it behind a class name.
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
         return new ImportException(file, null, "not a readable MAT file (truncated or corrupt?): " + message, e);
     }
 }

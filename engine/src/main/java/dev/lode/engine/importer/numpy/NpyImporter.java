@@ -9,6 +9,7 @@ import dev.lode.engine.importer.Importer;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.Schema;
 
+import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -246,7 +247,10 @@ public final class NpyImporter implements Importer {
                 try {
                     read = super.read(target, offset, length);
                 } catch (ZipException e) {
-                    throw origin.whole("corrupt zip: " + e.getMessage());
+                    throw origin.at(count, "corrupt compressed data: " + e.getMessage());
+                } catch (EOFException e) {
+                    // The central directory points past the end of the file (found by NpzFuzzTest).
+                    throw origin.at(count, "corrupt zip: the member's data lies beyond the end of the file");
                 }
                 if (read > 0) {
                     count += read;

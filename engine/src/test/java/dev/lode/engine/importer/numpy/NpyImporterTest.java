@@ -31,7 +31,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32;
-import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 
@@ -263,60 +262,11 @@ class NpyImporterTest {
         assertTrue(failure(absolute).getMessage().endsWith("member /etc/x.npy: unsafe member name (absolute or containing '..')"));
     }
 
-    /** A zip written by hand so that the central directory can lie about a member's uncompressed size. */
-    private static byte[] forgedZip(String name, byte[] content, long declaredSize) {
-        Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
-        deflater.setInput(content);
-        deflater.finish();
-        ByteArrayOutputStream compressed = new ByteArrayOutputStream();
-        byte[] buffer = new byte[65536];
-        while (!deflater.finished()) {
-            compressed.write(buffer, 0, deflater.deflate(buffer));
-        }
-        deflater.end();
-        CRC32 crc = new CRC32();
-        crc.update(content);
-        byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int[] local = {0x04034b50, 4, 20, 2, 0, 2, 8, 2, 0, 2, 0, 2};
-        writeFields(out, local);
-        writeLittle(out, crc.getValue(), 4);
-        writeLittle(out, compressed.size(), 4);
-        writeLittle(out, declaredSize, 4);
-        writeLittle(out, nameBytes.length, 2);
-        writeLittle(out, 0, 2);
-        out.writeBytes(nameBytes);
-        out.writeBytes(compressed.toByteArray());
-        int centralOffset = out.size();
-        writeFields(out, new int[] {0x02014b50, 4, 20, 2, 20, 2, 0, 2, 8, 2, 0, 2, 0, 2});
-        writeLittle(out, crc.getValue(), 4);
-        writeLittle(out, compressed.size(), 4);
-        writeLittle(out, declaredSize, 4);
-        writeLittle(out, nameBytes.length, 2);
-        writeFields(out, new int[] {0, 2, 0, 2, 0, 2, 0, 2, 0, 4, 0, 4});
-        out.writeBytes(nameBytes);
-        int centralSize = out.size() - centralOffset;
-        writeFields(out, new int[] {0x06054b50, 4, 0, 2, 0, 2, 1, 2, 1, 2, centralSize, 4, centralOffset, 4, 0, 2});
-        return out.toByteArray();
-    }
-
-    private static void writeFields(ByteArrayOutputStream out, int[] valuesAndWidths) {
-        for (int i = 0; i < valuesAndWidths.length; i += 2) {
-            writeLittle(out, valuesAndWidths[i], valuesAndWidths[i + 1]);
-        }
-    }
-
-    private static void writeLittle(ByteArrayOutputStream out, long value, int width) {
-        for (int i = 0; i < width; i++) {
-            out.write((int) (value >>> (8 * i)));
-        }
-    }
-
     @Test
     void npzStopsAMemberThatInflatesBeyondItsDeclaredSize() throws IOException {
         byte[] small = NpyWriter.array("|u1", false, new long[] {4}, i -> i);
         byte[] bomb = NpyWriter.concat(small, new byte[50 << 20]);
-        Path file = write("bomb.npz", forgedZip("x.npy", bomb, small.length));
+        Path file = write("bomb.npz", NpyWriter.forgedZip("x.npy", bomb, small.length));
         assertTrue(Files.size(file) < 200_000, "the bomb is small on disk");
         assertEquals("Cannot import " + file + ": member x.npy: the member inflates to more than its declared "
                 + small.length + " bytes (a zip bomb?)", failure(file).getMessage());
