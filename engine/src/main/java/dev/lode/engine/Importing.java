@@ -4,12 +4,9 @@ import dev.lode.engine.importer.ImportContext;
 import dev.lode.engine.importer.ImportTable;
 import dev.lode.engine.importer.Importer;
 import dev.lode.engine.json.Json;
-import dev.lode.engine.parquet.FragmentSummary;
-import dev.lode.engine.parquet.FragmentWriter;
 import dev.lode.engine.parquet.Schemas;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 import java.io.IOException;
@@ -199,7 +196,8 @@ final class Importing {
                      new ImportContext(allocator, request.threads(), request.progress()))) {
             Schema schema = table.schema();
             long rowsPerFragment = Fragmenting.rowsPerFragment(schema);
-            try (Cutter cutter = new Cutter(schema, rowsPerFragment, written)) {
+            try (FragmentCutter cutter = new FragmentCutter(repository.objects(), schema, rowsPerFragment, written,
+                    request.threads())) {
                 table.read(cutter::accept);
                 List<FragmentEntry> fragments = cutter.finish();
                 long rows = 0;
@@ -207,88 +205,6 @@ final class Importing {
                     rows += fragment.rows();
                 }
                 return new Manifest(Schemas.toJson(schema).asObject(), fragments, rows, rowsPerFragment);
-            }
-        }
-    }
-
-    /** Cuts the incoming batches at every {@code rowsPerFragment} rows and stores each finished fragment. */
-    private final class Cutter implements AutoCloseable {
-        private final Schema schema;
-        private final long rowsPerFragment;
-        private final long[] written;
-        private final List<FragmentEntry> fragments = new ArrayList<>();
-        private FragmentWriter writer;
-        private Path file;
-        private long rowsInFragment;
-
-        Cutter(Schema schema, long rowsPerFragment, long[] written) {
-            this.schema = schema;
-            this.rowsPerFragment = rowsPerFragment;
-            this.written = written;
-        }
-
-        void accept(VectorSchemaRoot batch) throws IOException {
-            try {
-                cut(batch);
-            } catch (IOException e) {
-                throw StorageFailures.check(e, file);
-            }
-        }
-
-        private void cut(VectorSchemaRoot batch) throws IOException {
-            int offset = 0;
-            int rows = batch.getRowCount();
-            while (offset < rows) {
-                if (writer == null) {
-                    file = repository.objects().newTemporaryFile("fragment");
-                    Files.delete(file);
-                    writer = FragmentWriter.create(schema, file);
-                    rowsInFragment = 0;
-                }
-                int take = (int) Math.min(rows - offset, rowsPerFragment - rowsInFragment);
-                writer.write(batch, offset, take);
-                offset += take;
-                rowsInFragment += take;
-                if (rowsInFragment == rowsPerFragment) {
-                    store();
-                }
-            }
-        }
-
-        List<FragmentEntry> finish() throws IOException {
-            if (writer != null && rowsInFragment > 0) {
-                try {
-                    store();
-                } catch (IOException e) {
-                    throw StorageFailures.check(e, file);
-                }
-            }
-            return fragments;
-        }
-
-        private void store() throws IOException {
-            FragmentSummary summary = writer.finish();
-            writer = null;
-            try {
-                ObjectId id = ObjectDatabase.hashFile(file);
-                long size = Files.size(file);
-                if (repository.objects().store().putIfAbsent(id, file)) {
-                    written[0]++;
-                    written[1] += size;
-                }
-                fragments.add(new FragmentEntry(id, summary.rows(), size, summary.statistics().asObject()));
-            } finally {
-                Files.deleteIfExists(file);
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (writer != null) {
-                writer.close();
-            }
-            if (file != null) {
-                Files.deleteIfExists(file);
             }
         }
     }

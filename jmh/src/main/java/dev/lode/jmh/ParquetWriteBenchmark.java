@@ -39,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  * types: int64 (sequential), int32, float64 (every 101st null), float32, utf8 (low-cardinality words and unique
  * strings), boolean, date and timestamp (UTC microseconds). One operation is one complete file (create, write, finish,
  * delete), so the primary score is fragments per second; the {@code rows} counter is rows per second and
- * {@code outputMegabytes} is Parquet MB (10^6 bytes) written per second.
+ * {@code outputMegabytes} is Parquet MB (10^6 bytes) written per second; {@code work / cpuSeconds} is rows per
+ * CPU-second (see {@link CpuCounters}).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -93,7 +94,8 @@ public class ParquetWriteBenchmark {
     }
 
     @Benchmark
-    public FragmentSummary write(Counters counters) throws IOException {
+    public FragmentSummary write(Counters counters, CpuCounters cpu) throws IOException {
+        cpu.start();
         Path file = folder.resolve("fragment-" + fileNumber++ + ".parquet");
         try {
             FragmentSummary summary;
@@ -103,6 +105,7 @@ public class ParquetWriteBenchmark {
             }
             counters.rows += ROWS;
             counters.outputMegabytes += Files.size(file) / 1e6;
+            cpu.stop(ROWS);
             return summary;
         } finally {
             Files.deleteIfExists(file);

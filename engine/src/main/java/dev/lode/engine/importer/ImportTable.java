@@ -13,7 +13,9 @@ public interface ImportTable extends AutoCloseable {
 
     /**
      * Delivers every row in source order. The batch passed to the consumer is owned by the table and valid only
-     * during the call; batch sizes carry no meaning (consumers cut rows wherever they need).
+     * during the call; batch sizes carry no meaning (consumers cut rows wherever they need). A consumer may transfer
+     * the batch's buffers out (leaving its vectors empty), so a table that reuses a batch gives it fresh buffers
+     * ({@code clear()} then {@code allocateNew()}, or a new load) rather than writing into the old ones.
      */
     void read(BatchConsumer consumer) throws IOException;
 

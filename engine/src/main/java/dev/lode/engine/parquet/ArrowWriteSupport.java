@@ -152,10 +152,26 @@ final class ArrowWriteSupport extends WriteSupport<ArrowWriteSupport.RowCursor> 
         };
     }
 
+    /**
+     * Copies each value into one reused array: Parquet copies a reused Binary where it keeps it (dictionary entries,
+     * statistics), so no array is allocated per value.
+     */
     private static ValueWriter binary(Field field, FieldVector vector, String name, int index, String path) {
         BaseVariableWidthVector variable = (BaseVariableWidthVector) vector;
-        return new ValueWriter(field, vector, name, index, path,
-                (c, i) -> c.addBinary(Binary.fromConstantByteArray(variable.get(i))));
+        ArrowBuf offsets = variable.getOffsetBuffer();
+        ArrowBuf data = variable.getDataBuffer();
+        byte[][] scratch = {new byte[64]};
+        return new ValueWriter(field, vector, name, index, path, (c, i) -> {
+            int start = offsets.getInt((long) i * BaseVariableWidthVector.OFFSET_WIDTH);
+            int length = offsets.getInt((long) (i + 1) * BaseVariableWidthVector.OFFSET_WIDTH) - start;
+            byte[] bytes = scratch[0];
+            if (bytes.length < length) {
+                bytes = new byte[Math.max(length, 2 * bytes.length)];
+                scratch[0] = bytes;
+            }
+            data.getBytes(start, bytes, 0, length);
+            c.addBinary(Binary.fromReusedByteArray(bytes, 0, length));
+        });
     }
 
     private static void writeList(RecordConsumer c, ValueWriter element, int start, int end) {

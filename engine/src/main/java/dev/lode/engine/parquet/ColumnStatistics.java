@@ -58,7 +58,11 @@ final class ColumnStatistics {
     }
 
     void add(FieldVector vector, int from, int count) {
-        ArrowBuf data = kind == Kind.NULLS_ONLY || kind == Kind.STRING ? null : vector.getDataBuffer();
+        if (kind == Kind.STRING) {
+            addStrings((BaseVariableWidthVector) vector, from, count);
+            return;
+        }
+        ArrowBuf data = kind == Kind.NULLS_ONLY ? null : vector.getDataBuffer();
         for (int i = from; i < from + count; i++) {
             if (vector.isNull(i)) {
                 nulls++;
@@ -70,11 +74,53 @@ final class ColumnStatistics {
                 case BOOL -> addLong((data.getByte(i >>> 3) >>> (i & 7)) & 1, false);
                 case FLOAT -> addDouble(Float.intBitsToFloat(data.getInt(4L * i)));
                 case DOUBLE -> addDouble(Double.longBitsToDouble(data.getLong(8L * i)));
-                case STRING -> addBytes(((BaseVariableWidthVector) vector).get(i));
-                case NULLS_ONLY -> {
+                case STRING, NULLS_ONLY -> {
                 }
             }
         }
+    }
+
+    /** Compares each value where it lies in the vector; copies only a new minimum or maximum. */
+    private void addStrings(BaseVariableWidthVector vector, int from, int count) {
+        ArrowBuf offsets = vector.getOffsetBuffer();
+        ArrowBuf data = vector.getDataBuffer();
+        for (int i = from; i < from + count; i++) {
+            if (vector.isNull(i)) {
+                nulls++;
+                continue;
+            }
+            int start = offsets.getInt((long) i * BaseVariableWidthVector.OFFSET_WIDTH);
+            int end = offsets.getInt((long) (i + 1) * BaseVariableWidthVector.OFFSET_WIDTH);
+            if (!any) {
+                minBytes = copy(data, start, end);
+                maxBytes = minBytes;
+                any = true;
+                continue;
+            }
+            if (compareUnsigned(data, start, end, minBytes) < 0) {
+                minBytes = copy(data, start, end);
+            } else if (compareUnsigned(data, start, end, maxBytes) > 0) {
+                maxBytes = copy(data, start, end);
+            }
+        }
+    }
+
+    private static byte[] copy(ArrowBuf data, int start, int end) {
+        byte[] bytes = new byte[end - start];
+        data.getBytes(start, bytes, 0, bytes.length);
+        return bytes;
+    }
+
+    /** Compares data[start, end) with other as unsigned bytes, like {@link Arrays#compareUnsigned(byte[], byte[])}. */
+    private static int compareUnsigned(ArrowBuf data, int start, int end, byte[] other) {
+        int length = Math.min(end - start, other.length);
+        for (int k = 0; k < length; k++) {
+            int difference = (data.getByte(start + k) & 0xFF) - (other[k] & 0xFF);
+            if (difference != 0) {
+                return difference;
+            }
+        }
+        return Integer.compare(end - start, other.length);
     }
 
     private long readSigned(ArrowBuf data, int i) {
@@ -120,17 +166,6 @@ final class ColumnStatistics {
         } else {
             minDouble = Double.compare(value, minDouble) < 0 ? value : minDouble;
             maxDouble = Double.compare(value, maxDouble) > 0 ? value : maxDouble;
-        }
-    }
-
-    private void addBytes(byte[] value) {
-        if (!any) {
-            minBytes = value;
-            maxBytes = value;
-            any = true;
-        } else {
-            minBytes = Arrays.compareUnsigned(value, minBytes) < 0 ? value : minBytes;
-            maxBytes = Arrays.compareUnsigned(value, maxBytes) > 0 ? value : maxBytes;
         }
     }
 

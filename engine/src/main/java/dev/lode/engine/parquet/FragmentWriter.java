@@ -27,6 +27,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import static java.util.Objects.requireNonNull;
 
@@ -74,8 +75,21 @@ public final class FragmentWriter implements AutoCloseable {
      * @throws FileAlreadyExistsException if the file exists
      */
     public static FragmentWriter create(Schema schema, Path file) throws IOException {
+        return create(schema, file, Set.of());
+    }
+
+    /**
+     * Like {@link #create(Schema, Path)}, for a caller that knows the non-null values of some top-level columns are
+     * pairwise distinct in this fragment (for instance strictly increasing). For such a column a dictionary can
+     * never pay: its first page holds as many dictionary bytes as plain bytes, so Parquet's writer always falls back
+     * to plain encoding and writes no dictionary page. Naming it here skips the doomed attempt (building the
+     * dictionary, then re-encoding every value) and gives a byte-identical file. A name is only a promise, not
+     * checked: naming a column whose values repeat changes the bytes.
+     */
+    public static FragmentWriter create(Schema schema, Path file, Set<String> distinctColumns) throws IOException {
         requireNonNull(schema, "schema is null");
         requireNonNull(file, "file is null");
+        requireNonNull(distinctColumns, "distinctColumns is null");
         Schemas.toJson(schema); // rejects unsupported types with a message naming the field
         MessageType parquetSchema = ParquetSchemas.toParquet(schema);
         if (Files.exists(file)) {
@@ -106,7 +120,8 @@ public final class FragmentWriter implements AutoCloseable {
                 .withValidation(false);
         for (ColumnDescriptor column : parquetSchema.getColumns()) {
             PrimitiveTypeName type = column.getPrimitiveType().getPrimitiveTypeName();
-            if (type == PrimitiveTypeName.FLOAT || type == PrimitiveTypeName.DOUBLE) {
+            if (type == PrimitiveTypeName.FLOAT || type == PrimitiveTypeName.DOUBLE
+                    || (column.getPath().length == 1 && distinctColumns.contains(column.getPath()[0]))) {
                 builder.withDictionaryEncoding(String.join(".", column.getPath()), false);
             }
         }

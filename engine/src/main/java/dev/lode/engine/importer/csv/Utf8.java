@@ -1,7 +1,13 @@
 package dev.lode.engine.importer.csv;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
 /** Strict UTF-8 validation: no overlong forms, no surrogates, nothing above U+10FFFF, no truncated sequences. */
 final class Utf8 {
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+
     private Utf8() {
     }
 
@@ -9,6 +15,12 @@ final class Utf8 {
     static int firstInvalid(byte[] bytes, int from, int to) {
         int i = from;
         while (i < to) {
+            while (i + Long.BYTES <= to && Swar.isAscii((long) LONGS.get(bytes, i))) {
+                i += Long.BYTES;
+            }
+            if (i == to) {
+                break;
+            }
             int lead = bytes[i];
             if (lead >= 0) {
                 i++;
