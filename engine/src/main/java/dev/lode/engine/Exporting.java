@@ -4,7 +4,6 @@ import dev.lode.engine.importer.csv.CsvWriter;
 import dev.lode.engine.parquet.FragmentReader;
 import dev.lode.engine.parquet.Schemas;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 import java.io.IOException;
@@ -50,7 +49,7 @@ final class Exporting {
         Schema schema = Schemas.fromJson(manifest.schema());
         Path target = folder.resolve("data.csv");
         Path partial = folder.resolve("data.csv.partial");
-        try (BufferAllocator allocator = new RootAllocator(); CsvWriter writer = CsvWriter.open(partial, schema)) {
+        try (BufferAllocator allocator = ArrowMemory.rootAllocator(); CsvWriter writer = CsvWriter.open(partial, schema)) {
             for (FragmentEntry fragment : manifest.fragments()) {
                 Path local = repository.objects().newTemporaryFile("export");
                 try {

@@ -6,7 +6,6 @@ import dev.lode.engine.importer.Importer;
 import dev.lode.engine.json.Json;
 import dev.lode.engine.parquet.Schemas;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.types.pojo.Schema;
 
 import java.io.IOException;
@@ -191,7 +190,7 @@ final class Importing {
     }
 
     private Manifest convert(Importer importer, ImportRequest request, long[] written) throws IOException {
-        try (BufferAllocator allocator = new RootAllocator();
+        try (BufferAllocator allocator = ArrowMemory.rootAllocator();
              ImportTable table = importer.open(request.sources(), request.options(),
                      new ImportContext(allocator, request.threads(), request.progress()))) {
             Schema schema = table.schema();

@@ -79,6 +79,27 @@ class UntrustedInputTest {
     }
 
     @Test
+    void aParquetFileDeclaringGigabyteRowsIsRefusedByTheImportAllocator() throws IOException {
+        // ParquetFuzzTest's finding: a fixed-size type so wide that one batch would ask Arrow for ~9 GB. A real
+        // import (not the fuzz harness's capped allocator) must refuse it too: ArrowMemory bounds every import.
+        Path source = folder.resolve("wide.parquet");
+        try (var in = UntrustedInputTest.class.getResourceAsStream(
+                "parquet/ParquetFuzzTestInputs/parquetImport/finding-fixed-width-over-allocator-limit")) {
+            Files.write(source, in.readAllBytes());
+        }
+        assertTrue(ArrowMemory.LIMIT <= 8L << 30, "limit " + ArrowMemory.LIMIT);
+        try (Repository repository = Repository.init(folder.resolve("r"))) {
+            LodeException e = assertThrows(LodeException.class, () -> repository.importFiles(
+                    ImportRequest.of("d", List.of(source)).withFormat("parquet")));
+            assertTrue(e.getMessage().contains("wide.parquet"), e.getMessage());
+            List<Object> refs = new java.util.ArrayList<>();
+            repository.refs().list(refs::add);
+            assertEquals(List.of(), refs, "no ref");
+            assertTrue(repository.verify().ok());
+        }
+    }
+
+    @Test
     void aHugeRefFileIsRefusedWithoutBeingRead() throws IOException {
         Path root = folder.resolve("refs-root");
         LocalRefStore refs = new LocalRefStore(root);
