@@ -119,7 +119,8 @@ final class ArrowCacheFile {
                 fields.add(field);
                 SlabColumn column = columns.get(c);
                 MemorySegment validity = fragment.validity(c);
-                ArrowFieldNode node = new ArrowFieldNode(rows, validity == null ? 0 : nulls(validity, rows));
+                ArrowFieldNode node = new ArrowFieldNode(rows,
+                        validity == null ? 0 : Math.toIntExact(Gathers.zeroBits(validity, 0, rows)));
                 ArrowBuf validityBuffer = validity == null ? allocator.getEmpty()
                         : wrap(allocator, validity, bitmapBytes(rows));
                 if (DecodedFragment.isVariable(columns.get(c))) {
@@ -380,16 +381,6 @@ final class ArrowCacheFile {
 
     private static long bitmapBytes(long rows) {
         return (rows + 7) / 8;
-    }
-
-    private static int nulls(MemorySegment validity, long rows) {
-        long nulls = 0;
-        for (long row = 0; row < rows; row++) {
-            if ((validity.get(ValueLayout.JAVA_BYTE, row >>> 3) & (1 << (row & 7))) == 0) {
-                nulls++;
-            }
-        }
-        return Math.toIntExact(nulls);
     }
 
     private static String checksum(DecodedFragment fragment, List<SlabColumn> columns) {
