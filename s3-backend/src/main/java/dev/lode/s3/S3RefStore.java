@@ -1,6 +1,7 @@
 package dev.lode.s3;
 
 import dev.lode.engine.CasResult;
+import dev.lode.engine.CrashPoints;
 import dev.lode.engine.LodeException;
 import dev.lode.engine.ObjectId;
 import dev.lode.engine.OutcomeUnknownException;
