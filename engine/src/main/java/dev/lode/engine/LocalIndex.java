@@ -1,18 +1,13 @@
 package dev.lode.engine;
 
-import org.rocksdb.Options;
-import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
-import org.rocksdb.WriteOptions;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Comparator;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * The repository's local index in RocksDB under {@code index/}: a cache, never the only copy of anything.
@@ -30,47 +25,18 @@ final class LocalIndex implements AutoCloseable {
     private static final byte[] STAT = "stat\0".getBytes(StandardCharsets.UTF_8);
     private static final byte[] CONVERSION = "conv\0".getBytes(StandardCharsets.UTF_8);
 
-    private final RocksDB database;
-    private final Options options;
-    private final WriteOptions writeOptions;
+    private final CacheDatabase database;
 
-    private LocalIndex(RocksDB database, Options options) {
+    private LocalIndex(CacheDatabase database) {
         this.database = database;
-        this.options = options;
-        this.writeOptions = new WriteOptions();
     }
 
     /**
-     * Opens the index, or returns an empty Optional when it cannot be used now (another process holds it).
-     * A corrupt index is deleted and recreated.
+     * Opens the index, or returns an empty Optional when it cannot be used now (another process holds it: waited
+     * for up to about a second). A corrupt index is deleted and recreated.
      */
     static Optional<LocalIndex> open(Path folder) {
-        RocksDB.loadLibrary();
-        for (int attempt = 0; attempt < 20; attempt++) {
-            Options options = new Options().setCreateIfMissing(true).setKeepLogFileNum(2)
-                    .setMaxOpenFiles(64);
-            try {
-                Files.createDirectories(folder);
-                return Optional.of(new LocalIndex(RocksDB.open(options, folder.toString()), options));
-            } catch (RocksDBException e) {
-                options.close();
-                String message = String.valueOf(e.getMessage());
-                if (message.contains("lock") || message.contains("Lock")) {
-                    // Another lode process has the index open: wait briefly, then work without the cache.
-                    sleep(50);
-                    continue;
-                }
-                if (message.contains("Corruption") || message.contains("corrupt")) {
-                    deleteQuietly(folder);
-                    continue;
-                }
-                return Optional.empty();
-            } catch (IOException e) {
-                options.close();
-                return Optional.empty();
-            }
-        }
-        return Optional.empty();
+        return CacheDatabase.open(folder, 64, 19).map(LocalIndex::new);
     }
 
     /** The key identifying one version of a file: absolute path, size, modification time and inode. */
@@ -100,7 +66,7 @@ final class LocalIndex implements AutoCloseable {
 
     private Optional<ObjectId> get(byte[] key) {
         try {
-            byte[] value = database.get(key);
+            byte[] value = database.database().get(key);
             return value == null || value.length != 32 ? Optional.empty() : Optional.of(ObjectId.fromDigest(value));
         } catch (RocksDBException e) {
             return Optional.empty();
@@ -109,7 +75,7 @@ final class LocalIndex implements AutoCloseable {
 
     private void put(byte[] key, ObjectId value) {
         try {
-            database.put(writeOptions, key, value.toBytes());
+            database.database().put(database.writeOptions(), key, value.toBytes());
         } catch (RocksDBException e) {
             // A cache that cannot remember only costs time later.
         }
@@ -122,32 +88,8 @@ final class LocalIndex implements AutoCloseable {
         return out;
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void deleteQuietly(Path folder) {
-        try (Stream<Path> files = Files.walk(folder)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> {
-                try {
-                    Files.deleteIfExists(path);
-                } catch (IOException ignored) {
-                    // Best effort: a later open retries.
-                }
-            });
-        } catch (IOException ignored) {
-            // Nothing to delete.
-        }
-    }
-
     @Override
     public void close() {
-        writeOptions.close();
         database.close();
-        options.close();
     }
 }
